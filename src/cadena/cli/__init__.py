@@ -1,0 +1,1 @@
+"""Front door: the command line. Thin: parse, call the phase, render."""

@@ -1,0 +1,1 @@
+"""Intake: files, folders, archives and URLs become items with their sources."""

@@ -1,0 +1,1 @@
+"""Media: decoding, metadata, frames, fingerprints, audio."""

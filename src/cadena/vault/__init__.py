@@ -1,0 +1,1 @@
+"""Vault: content-addressed blobs, items, sources, the signed custody log."""
