@@ -1,0 +1,1 @@
+"""Verify: where and when an item was filmed (sun, shadows, places)."""
