@@ -9,6 +9,7 @@ local disk the blobs are also made read-only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -16,11 +17,15 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import fsspec
 
 CHUNK = 1 << 20
+
+
+class Readable(Protocol):
+    def read(self, n: int = ..., /) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ class BlobStore:
         return cache
 
     # -- writing -----------------------------------------------------------------
-    def put_file(self, source: IO[bytes]) -> Stored:
+    def put_file(self, source: Readable) -> Stored:
         """Copy an open binary stream into the store, hashing it on the way."""
         tmp = f"{self.root}/tmp/{uuid.uuid4().hex}.part"
         self.fs.makedirs(f"{self.root}/tmp", exist_ok=True)
@@ -109,7 +114,7 @@ class BlobStore:
 
     # -- reading -----------------------------------------------------------------
     def open(self, sha256: str) -> IO[bytes]:
-        return self.fs.open(self.path(sha256), "rb")  # type: ignore[no-any-return]
+        return self.fs.open(self.path(sha256), "rb")
 
     def rehash(self, sha256: str) -> str:
         digest = hashlib.sha256()
@@ -130,7 +135,6 @@ def _flush(out: Any) -> None:
     out.flush()
     fileno = getattr(out, "fileno", None)
     if fileno is not None:
-        try:
+        # not a real file (e.g. a remote store): nothing to sync
+        with contextlib.suppress(OSError, ValueError):
             os.fsync(fileno())
-        except (OSError, ValueError):  # not a real file (e.g. remote store): nothing to sync
-            pass

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from cadena import __version__, config, db
+from cadena import __version__, db
+from cadena import config as settings
 from cadena.errors import CadenaError
 from cadena.vault import custody, keys
 from cadena.vault.blobs import BlobStore
@@ -28,7 +29,7 @@ CHECKER = Path(__file__).with_name("standalone_check.py")
 
 @dataclass
 class Case:
-    config: config.CaseConfig
+    config: settings.CaseConfig
     engine: Engine
     read_engine: Engine
     blobs: BlobStore
@@ -38,38 +39,50 @@ class Case:
     @classmethod
     def init(cls, path: str | Path, name: str | None = None) -> Case:
         root = Path(path)
-        if (root / config.CASE_FILE).exists():
+        if (root / settings.CASE_FILE).exists():
             raise CadenaError(f"{root} already holds a case; open it with --case {root}.")
         if root.exists() and any(root.iterdir()):
             raise CadenaError(f"{root} is not empty; give a new or empty folder for the case.")
         root.mkdir(parents=True, exist_ok=True)
         root = root.resolve()
         env = os.environ
-        config.write(root, name or root.name, env.get(config.DB_ENV), env.get(config.BLOB_ENV))
-        cfg = config.load(root)
+        settings.write(
+            root, name or root.name, env.get(settings.DB_ENV), env.get(settings.BLOB_ENV)
+        )
+        cfg = settings.load(root)
         public = keys.create(cfg.key_path, cfg.public_key_path)
         shutil.copyfile(CHECKER, root / "check_custody.py")
         case = cls._connect(cfg)
         db.upgrade(case.engine)
         with case.session() as s:
-            case.log(s, "init", details={
-                "case": cfg.name, "cadena": __version__, "public_key_sha256": _key_id(public),
-                "database": db.is_sqlite(cfg.database_url) and "sqlite" or "postgresql",
-            })
+            case.log(
+                s,
+                "init",
+                details={
+                    "case": cfg.name,
+                    "cadena": __version__,
+                    "public_key_sha256": _key_id(public),
+                    "database": db.is_sqlite(cfg.database_url) and "sqlite" or "postgresql",
+                },
+            )
         return case
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> Case:
-        cfg = config.load(config.find_case_root(path))
+        cfg = settings.load(settings.find_case_root(path))
         case = cls._connect(cfg)
         if db.needs_upgrade(case.engine):
             db.upgrade(case.engine)
         return case
 
     @classmethod
-    def _connect(cls, cfg: config.CaseConfig) -> Case:
+    def _connect(cls, cfg: settings.CaseConfig) -> Case:
         engine = db.make_engine(cfg.database_url, write=True)
-        reader = db.make_engine(cfg.database_url, write=False) if db.is_sqlite(cfg.database_url) else engine
+        reader = (
+            db.make_engine(cfg.database_url, write=False)
+            if db.is_sqlite(cfg.database_url)
+            else engine
+        )
         return cls(cfg, engine, reader, BlobStore(cfg.blob_url))
 
     def close(self) -> None:
@@ -100,8 +113,13 @@ class Case:
         return keys.load_public(self.config.public_key_path)
 
     # -- shared operations -----------------------------------------------------------
-    def log(self, s: Session, action: str, item: str | None = None,
-            details: dict[str, Any] | None = None) -> CustodyEntry:
+    def log(
+        self,
+        s: Session,
+        action: str,
+        item: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> CustodyEntry:
         """Append a signed custody entry in this transaction."""
         return custody.append(s, self.signing_key, action, item, details)
 
@@ -109,19 +127,34 @@ class Case:
         """An item by its SHA-256 or an unambiguous prefix of one (at least 4 hex digits)."""
         ref = ref.strip().lower()
         if len(ref) < 4 or any(c not in "0123456789abcdef" for c in ref):
-            raise CadenaError(f"{ref!r} is not an item: give its SHA-256 or a prefix of 4+ hex digits.")
+            raise CadenaError(
+                f"{ref!r} is not an item: give its SHA-256 or a prefix of 4+ hex digits."
+            )
         found = list(s.execute(select(Item).where(Item.sha256.startswith(ref)).limit(3)).scalars())
         if not found:
-            raise CadenaError(f"No item in this case starts with {ref}. `cadena show` lists nothing? "
-                              "Add files with `cadena add PATH`.")
+            raise CadenaError(
+                f"No item in this case starts with {ref}. `cadena show` lists nothing? "
+                "Add files with `cadena add PATH`."
+            )
         if len(found) > 1:
-            raise CadenaError(f"{ref} matches several items ({', '.join(i.sha256[:12] for i in found)}…); "
-                              "give more digits.")
+            raise CadenaError(
+                f"{ref} matches several items ({', '.join(i.sha256[:12] for i in found)}…); "
+                "give more digits."
+            )
         return found[0]
 
-    def add_derivative(self, s: Session, item_sha256: str, data: bytes | Path, *, kind: str,
-                       tool: str, tool_version: str, params: dict[str, Any],
-                       media_type: str) -> Derivative:
+    def add_derivative(
+        self,
+        s: Session,
+        item_sha256: str,
+        data: bytes | Path,
+        *,
+        kind: str,
+        tool: str,
+        tool_version: str,
+        params: dict[str, Any],
+        media_type: str,
+    ) -> Derivative:
         """Store a file made from an item, record who made it and how, and log it in custody.
 
         Idempotent: the same bytes from the same item, kind and parameters are one derivative.
@@ -132,19 +165,44 @@ class Case:
         else:
             stored = self.blobs.put_bytes(data)
         params_key = hashlib.sha256(db.canonical_json(params).encode()).hexdigest()
-        existing = s.execute(select(Derivative).where(
-            Derivative.item_sha256 == item_sha256, Derivative.sha256 == stored.sha256,
-            Derivative.kind == kind, Derivative.params_key == params_key)).scalar_one_or_none()
+        existing = s.execute(
+            select(Derivative).where(
+                Derivative.item_sha256 == item_sha256,
+                Derivative.sha256 == stored.sha256,
+                Derivative.kind == kind,
+                Derivative.params_key == params_key,
+            )
+        ).scalar_one_or_none()
         if existing is not None:
             return existing
-        d = Derivative(sha256=stored.sha256, item_sha256=item_sha256, kind=kind,
-                       media_type=media_type, size=stored.size, tool=tool, tool_version=tool_version,
-                       params=params, params_key=params_key, created_at=custody.now())
+        d = Derivative(
+            sha256=stored.sha256,
+            item_sha256=item_sha256,
+            kind=kind,
+            media_type=media_type,
+            size=stored.size,
+            tool=tool,
+            tool_version=tool_version,
+            params=params,
+            params_key=params_key,
+            created_at=custody.now(),
+        )
         s.add(d)
         s.flush()
-        self.log(s, "derive", item_sha256, {
-            "derivative": stored.sha256, "kind": kind, "media_type": media_type, "size": stored.size,
-            "tool": tool, "tool_version": tool_version, "params": params})
+        self.log(
+            s,
+            "derive",
+            item_sha256,
+            {
+                "derivative": stored.sha256,
+                "kind": kind,
+                "media_type": media_type,
+                "size": stored.size,
+                "tool": tool,
+                "tool_version": tool_version,
+                "params": params,
+            },
+        )
         return d
 
 

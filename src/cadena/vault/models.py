@@ -58,6 +58,28 @@ class Source(Base):
 
     item: Mapped[Item] = relationship(back_populates="sources")
 
+    def logged(self) -> dict[str, Any]:
+        """The source as recorded in custody at intake (so `verify` can tell an edited one)."""
+        fields = {k: getattr(self, k) for k in SOURCE_FIELDS}
+        return {"id": self.id, "key": self.key, "collected_at": self.collected_at, **fields}
+
+
+# The fields that identify a source: the same delivery recorded twice has the same key.
+SOURCE_FIELDS = (
+    "original_name",
+    "original_name_bytes",
+    "original_path",
+    "url",
+    "platform",
+    "account",
+    "posted_at",
+    "collected_by",
+    "method",
+    "consent",
+    "note",
+    "extra",
+)
+
 
 class Metadata(Base):
     """What the file says about itself, as read (raw) and in Cadena's keys (normalized)."""

@@ -29,7 +29,17 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 PREFIX = b"cadena-custody-v1:"
-FIELDS = ("seq", "at", "action", "item_sha256", "actor", "details", "prev_hash", "entry_hash", "signature")
+FIELDS = (
+    "seq",
+    "at",
+    "action",
+    "item_sha256",
+    "actor",
+    "details",
+    "prev_hash",
+    "entry_hash",
+    "signature",
+)
 
 
 def load_entries(case: Path, log: Path | None) -> list[dict]:
@@ -41,8 +51,14 @@ def load_entries(case: Path, log: Path | None) -> list[dict]:
 
 
 def entry_hash(e: dict) -> str:
-    body = {"at": e["at"], "action": e["action"], "item": e["item_sha256"], "actor": e["actor"],
-            "details": e["details"], "prev": e["prev_hash"]}
+    body = {
+        "at": e["at"],
+        "action": e["action"],
+        "item": e["item_sha256"],
+        "actor": e["actor"],
+        "details": e["details"],
+        "prev": e["prev_hash"],
+    }
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -61,7 +77,9 @@ def check_chain(entries: list[dict], public) -> list[str]:
             except (InvalidSignature, ValueError):
                 problems.append(f"{where}: signature is not the case key's")
         if e["prev_hash"] != prev:
-            problems.append(f"{where}: does not follow the entry before it (deleted, inserted or reordered)")
+            problems.append(
+                f"{where}: does not follow the entry before it (deleted, inserted or reordered)"
+            )
         prev, seq = e["entry_hash"], e["seq"] + 1
     return problems
 

@@ -1,0 +1,3 @@
+from cadena.cli.main import app
+
+app()
