@@ -1,0 +1,63 @@
+"""Writing the search index: a `SearchEntry` row and its terms in `search_fts`, same id.
+
+SQLite: an FTS5 table. PostgreSQL: a tsvector built here from the same terms and positions
+(not parsed by PostgreSQL, whose parser splits some tokens differently), under a GIN index.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
+
+from cadena.documents import terms
+from cadena.documents.models import SearchEntry
+
+PG_MAX_POSITION = 16383  # PostgreSQL clamps larger positions; pages are cut below this
+
+
+def add_entry(s: Session, item_sha256: str, origin: str, page: int, body: str) -> SearchEntry:
+    """Index one text (a page, an item's metadata, a transcript segment), replacing any
+    earlier entry for the same item, origin and page."""
+    remove(s, item_sha256, origin, page)
+    entry = SearchEntry(item_sha256=item_sha256, origin=origin, page=page, text=body)
+    s.add(entry)
+    s.flush()
+    write_terms(s, entry.id, terms.terms_text(body))
+    return entry
+
+
+def write_terms(s: Session, rowid: int, terms_text: str) -> None:
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(
+            text("INSERT INTO search_fts (rowid, terms) VALUES (:id, CAST(:v AS tsvector))"),
+            {"id": rowid, "v": tsvector_literal(terms_text)},
+        )
+    else:
+        s.execute(
+            text("INSERT INTO search_fts (rowid, terms) VALUES (:id, :v)"),
+            {"id": rowid, "v": terms_text},
+        )
+
+
+def tsvector_literal(terms_text: str) -> str:
+    """`'term':1,4 'other':2`: our terms, their 1-based positions, exactly."""
+    where: dict[str, list[int]] = defaultdict(list)
+    for pos, t in enumerate(terms_text.split(), start=1):
+        where[t].append(min(pos, PG_MAX_POSITION))
+    return " ".join(f"'{t}':{','.join(map(str, ps[:256]))}" for t, ps in where.items())
+
+
+def remove(s: Session, item_sha256: str, origin: str, page: int | None = None) -> None:
+    """Drop entries of an item (of one origin, one page or all pages) from the index."""
+    q = select(SearchEntry.id).where(
+        SearchEntry.item_sha256 == item_sha256, SearchEntry.origin == origin
+    )
+    if page is not None:
+        q = q.where(SearchEntry.page == page)
+    ids = list(s.execute(q).scalars())
+    if not ids:
+        return
+    s.execute(text("DELETE FROM search_fts WHERE rowid = :id"), [{"id": i} for i in ids])
+    s.execute(delete(SearchEntry).where(SearchEntry.id.in_(ids)))

@@ -1,0 +1,111 @@
+"""Each page's text: text layer, OCR of a scan, office XML; damaged and encrypted PDFs reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pypdf
+from sqlalchemy import select
+
+from cadena.documents.batch import on_item_added, read_items
+from cadena.documents.models import DocumentStatus, PageText
+from cadena.documents.pdf import garbage_reason
+from cadena.documents.text import extract_file
+from cadena.intake.files import SourceFields, add_paths
+from cadena.media import synth
+from cadena.media.sniff import sniff
+from cadena.vault.case import Case
+from cadena.vault.models import Derivative
+from cadena.vault.verify import verify
+
+
+def _extract(path: Path):  # type: ignore[no-untyped-def]
+    found = sniff(path)
+    return extract_file(path, found.media_type, found.kind)
+
+
+def test_born_digital_pdf_is_read_from_its_text_layer_with_word_boxes(docs_dir: Path) -> None:
+    got = _extract(docs_dir / "plan.pdf")
+    assert got.status == "ok" and [p.method for p in got.pages] == ["text-layer", "text-layer"]
+    assert "armas de fuego" in got.pages[1].text and "obstáculos humanos" in got.pages[1].text
+    assert got.pages[1].tool == "pypdf"
+    words = got.pages[1].words
+    assert words is not None and words["unit"] == "pt"
+    hostiles = [w for w in words["words"] if w["text"].startswith("hostiles")]
+    assert hostiles and got.pages[1].text[hostiles[0]["start"] : hostiles[0]["end"]] == "hostiles."
+    x0, y0, x1, y1 = hostiles[0]["box"]
+    assert 0 < x0 < x1 < words["width"] and 0 < y0 < y1 < 200  # near the top of the page
+
+
+def test_scanned_pdf_is_read_by_ocr_in_spanish_with_word_boxes(docs_dir: Path) -> None:
+    got = _extract(docs_dir / "informe-escaneado.pdf")
+    assert got.status == "ok" and [p.method for p in got.pages] == ["ocr", "ocr"]
+    second = got.pages[1]
+    assert "terroristas" in second.text and "escuadrón" in second.text  # Spanish model: accents
+    assert second.tool == "tesseract" and second.params["lang"] == "spa+eng"
+    assert second.params["dpi"] == 300 and second.note == "no text layer"
+    assert second.confidence is not None and second.confidence > 70
+    assert second.words is not None
+    word = next(w for w in second.words["words"] if w["text"] == "terroristas")
+    assert second.text[word["start"] : word["end"]] == "terroristas"
+    left, top, right, bottom = word["box"]
+    assert right - left > 3 * (bottom - top) > 0
+
+
+def test_docx_pages_follow_its_page_breaks(docs_dir: Path) -> None:
+    got = _extract(docs_dir / "oficio.docx")
+    assert got.status == "ok" and len(got.pages) == 2
+    assert "Dispare sin previo aviso." in got.pages[0].text
+    assert got.pages[1].text.startswith("Anexo")
+
+
+def test_a_garbage_text_layer_is_told_from_a_real_one() -> None:
+    assert garbage_reason("") == "no text layer"
+    assert garbage_reason("Se autoriza el uso de armas de fuego.") is None
+    assert garbage_reason("(cid:12)(cid:44)(cid:3) (cid:19)(cid:7)(cid:8)") is not None
+    assert garbage_reason("\ufffd" * 8 + " " + "\ufffd" * 6) is not None
+    assert garbage_reason("xkq zzv bcdf ghjk lmnp qrst vwxz bcdf") is not None
+
+
+def test_items_are_read_stored_as_derivatives_and_indexed(case: Case, docs_dir: Path) -> None:
+    add_paths(case, [docs_dir / "plan.pdf", docs_dir / "oficio.docx"], SourceFields())
+    reports = read_items(case)
+    assert sorted((r.status, r.pages) for r in reports) == [("ok", 2), ("ok", 2)]
+    with case.session(write=False) as s:
+        pages = list(s.execute(select(PageText).order_by(PageText.id)).scalars())
+        assert len(pages) == 4
+        d = s.execute(select(Derivative).where(Derivative.sha256 == pages[1].text_sha256)).scalar()
+        assert (
+            d is not None and d.kind == "page-text" and d.tool == "pypdf" and d.params["page"] == 2
+        )
+        blob = case.blobs.local_path(pages[1].text_sha256).read_text("utf-8")
+        assert blob == pages[1].text
+        words = json.loads(case.blobs.local_path(pages[1].words_sha256 or "").read_text("utf-8"))
+        assert words["unit"] == "pt" and words["words"]
+    assert read_items(case) == []  # nothing left to read
+    assert verify(case).clean
+
+
+def test_damaged_and_encrypted_pdfs_are_preserved_and_reported(case: Case, tmp_path: Path) -> None:
+    good = synth.pdf(tmp_path / "good.pdf", ["Orden de disparar"])
+    broken = synth.truncated(good, tmp_path / "broken.pdf", 0.4)
+    writer = pypdf.PdfWriter(clone_from=str(good))
+    writer.encrypt("secreto")
+    locked = tmp_path / "locked.pdf"
+    with locked.open("wb") as f:
+        writer.write(f)
+    summary = add_paths(case, [broken, locked], SourceFields())
+    reports = {
+        o.path.rsplit("/", 1)[-1]: on_item_added(case, o.sha256 or "") for o in summary.outcomes
+    }
+    assert reports["broken.pdf"] is not None and reports["broken.pdf"].status == "damaged"
+    assert "preserved" in (reports["broken.pdf"].detail or "")
+    assert reports["locked.pdf"] is not None and reports["locked.pdf"].status == "encrypted"
+    assert "password" in (reports["locked.pdf"].detail or "")
+    with case.session(write=False) as s:
+        assert {d.status for d in s.execute(select(DocumentStatus)).scalars()} == {
+            "damaged",
+            "encrypted",
+        }
+    assert verify(case).clean  # the originals are kept, unchanged
