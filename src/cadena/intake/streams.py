@@ -1,0 +1,157 @@
+"""Items from streams: archive members, chat media and captured bodies have no path of their own.
+
+`cadena add` (files.py) takes a path on disk; what is inside an archive or comes over the network
+has only a stream and a name. `store` copies such a stream into the blob store while hashing it,
+and reads its type and metadata from the stored copy; `record` then writes the items, their
+sources, metadata and one signed `add` custody entry each, for a whole batch in one transaction,
+exactly as files.py records a file. So a batch is recorded whole or not at all; a blob stored for a
+batch that was then abandoned stays as an unrecorded blob, which `verify` notes and the next intake
+of the same bytes adopts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cadena.intake.files import Outcome, SourceFields, source_key
+from cadena.media import sniff
+from cadena.vault import custody
+from cadena.vault.blobs import Stored
+from cadena.vault.case import Case
+from cadena.vault.models import CustodyHead, Item, Metadata, Source
+
+
+@dataclass
+class Extracted:
+    """What the metadata reader said (or why it could not say anything)."""
+
+    extractor: str
+    raw: dict[str, Any]
+    normalized: dict[str, Any]
+    problems: list[Any]
+
+
+@dataclass
+class Pending:
+    """A stored blob waiting to be recorded with its source."""
+
+    shown: str
+    stored: Stored
+    sniffed: sniff.Sniffed
+    extracted: Extracted
+    record: dict[str, Any]
+
+
+def source_fields(
+    fields: SourceFields,
+    *,
+    original_name: str,
+    original_path: str | None,
+    method: str,
+    extra: dict[str, Any],
+    **overrides: Any,
+) -> dict[str, Any]:
+    """A source record (the keys of `SOURCE_FIELDS`) for something that has no file of its own."""
+    record: dict[str, Any] = {
+        "original_name": original_name,
+        "original_name_bytes": None,
+        "original_path": original_path,
+        "url": fields.url,
+        "platform": fields.platform,
+        "account": fields.account,
+        "posted_at": fields.posted_at,
+        "collected_by": fields.collected_by or custody.actor(),
+        "method": method,
+        "consent": fields.consent,
+        "note": fields.note,
+        "extra": {**fields.extra, **extra},
+    }
+    record.update({k: v for k, v in overrides.items() if v is not None})
+    return record
+
+
+def store(case: Case, stream: IO[bytes], shown: str, record: dict[str, Any]) -> Pending:
+    """Copy the stream into the blob store and read what it is; nothing is recorded yet.
+
+    Exceptions from the stream (a limit reached, a corrupt member) propagate; the blob store
+    removes its partial copy.
+    """
+    stored = case.blobs.put_file(stream)
+    path = case.blobs.local_path(stored.sha256)
+    try:
+        sniffed = sniff.sniff(path)
+    except OSError:
+        sniffed = sniff.Sniffed(sniff.OCTET, "unknown")
+    return Pending(shown, stored, sniffed, read_metadata(path, sniffed), record)
+
+
+def read_metadata(path: Any, sniffed: sniff.Sniffed) -> Extracted:
+    """The media phase's metadata reader, shielded: hostile bytes cost a problem, not the intake."""
+    try:
+        from cadena.media import metadata
+
+        found = metadata.extract(path, sniffed)
+        return Extracted(
+            found.extractor, dict(found.raw), dict(found.normalized), list(found.problems)
+        )
+    except Exception as exc:  # a reader tripping on crafted input must not lose the item
+        return Extracted(
+            "none", {}, {}, [f"metadata could not be read: {type(exc).__name__}: {exc}"]
+        )
+
+
+def record(case: Case, batch: Iterable[Pending]) -> list[Outcome]:
+    """Record every pending item and source of a batch, with their custody entries, at once."""
+    with case.session() as s:
+        s.execute(select(CustodyHead.id).where(CustodyHead.id == 1).with_for_update())
+        return [record_one(case, s, p) for p in batch]
+
+
+def record_one(case: Case, s: Session, p: Pending) -> Outcome:
+    """Record one pending blob in the caller's transaction (as files.py records a file)."""
+    item = s.get(Item, p.stored.sha256)
+    new_item = item is None
+    if item is None:
+        item = Item(
+            sha256=p.stored.sha256,
+            size=p.stored.size,
+            media_type=p.sniffed.media_type,
+            kind=p.sniffed.kind,
+            added_at=custody.now(),
+            added_by=custody.actor(),
+        )
+        s.add(item)
+        s.add(
+            Metadata(
+                item_sha256=item.sha256,
+                extractor=p.extracted.extractor,
+                raw=p.extracted.raw,
+                normalized=p.extracted.normalized,
+                problems=p.extracted.problems,
+            )
+        )
+    key = source_key(p.record)
+    if s.execute(
+        select(Source.id).where(Source.item_sha256 == item.sha256, Source.key == key)
+    ).first():
+        return Outcome(p.shown, "present", item.sha256)
+    src = Source(item_sha256=item.sha256, key=key, collected_at=custody.now(), **p.record)
+    s.add(src)
+    s.flush()
+    case.log(
+        s,
+        "add",
+        item.sha256,
+        {
+            "size": p.stored.size,
+            "media_type": p.sniffed.media_type,
+            "source": src.logged(),
+            "metadata_problems": p.extracted.problems if new_item else [],
+        },
+    )
+    return Outcome(p.shown, "added" if new_item else "new_source", item.sha256)

@@ -1,0 +1,192 @@
+"""Archives: each member an item naming its archive; hostile archives refused, never obeyed."""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+import zipfile
+from pathlib import Path
+
+import py7zr
+from sqlalchemy import select
+
+from cadena.intake.archives import Limits, clean_path, expand
+from cadena.intake.files import SourceFields, add_file
+from cadena.vault.case import Case
+from cadena.vault.models import Item, Source
+from cadena.vault.verify import verify
+
+
+def _add(case: Case, path: Path, fields: SourceFields | None = None) -> str:
+    outcome = add_file(case, path, fields or SourceFields())
+    assert outcome.status == "added", outcome
+    assert outcome.sha256
+    return outcome.sha256
+
+
+def _sources(case: Case) -> dict[str, Source]:
+    with case.session(write=False) as s:
+        return {
+            src.original_path: src
+            for src in s.execute(select(Source)).scalars()
+            if src.extra.get("archive")
+        }
+
+
+def _files_under(root: Path) -> set[Path]:
+    return {p for p in root.rglob("*") if p.is_file()}
+
+
+def test_zip_members_become_items_naming_the_archive(case: Case, tmp_path: Path) -> None:
+    archive = tmp_path / "witness.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("videos/march.txt", b"first clip")
+        z.writestr("notes.txt", b"what I saw")
+        z.writestr("videos/", b"")
+    sha = _add(case, archive, SourceFields(collected_by="Investigator R", consent="written"))
+    result = expand(case, sha, SourceFields(collected_by="Investigator R", consent="written"))
+    assert result.status == "expanded"
+    assert sorted(o.path for o in result.members) == ["notes.txt", "videos/march.txt"]
+    assert {o.status for o in result.members} == {"added"}
+    src = _sources(case)["videos/march.txt"]
+    assert src.extra["archive"]["sha256"] == sha
+    assert src.extra["archive"]["member"] == "videos/march.txt"
+    assert src.original_name == "march.txt"
+    assert src.collected_by == "Investigator R" and src.consent == "written"
+    assert verify(case).clean
+
+
+def test_traversal_member_is_written_nowhere_outside_the_case(case: Case, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    archive = tmp_path / "evil.tar"
+    with tarfile.open(archive, "w") as t:
+        for name, data in [
+            ("../../outside/pwned.txt", b"escape"),
+            ("/etc/cadena-pwned", b"abs"),
+            ("ok/../../x.txt", b"climb"),
+        ]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+        link = tarfile.TarInfo("link-to-passwd")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        t.addfile(link)
+    before = _files_under(tmp_path) - _files_under(case.config.root)
+    sha = _add(case, archive)
+    result = expand(case, sha)
+    assert result.status == "expanded"
+    after = _files_under(tmp_path) - _files_under(case.config.root)
+    assert after == before, "expansion wrote a file outside the case folder"
+    assert not Path("/etc/cadena-pwned").exists()
+    by_path = {o.path: o for o in result.members}
+    assert by_path["outside/pwned.txt"].status == "added"
+    assert by_path["etc/cadena-pwned"].status == "added"
+    assert by_path["link-to-passwd"].status == "refused"
+    assert "not followed" in (by_path["link-to-passwd"].reason or "")
+    src = _sources(case)["outside/pwned.txt"]
+    assert src.extra["archive"]["member_raw"] == "../../outside/pwned.txt"
+    assert any("climbs out" in n for n in src.extra["archive"]["notes"])
+    assert verify(case).clean
+
+
+def test_zip_bomb_refused_and_archive_preserved(case: Case, tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.zip"
+    with (
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z,
+        z.open("zeros.bin", "w", force_zip64=True) as f,
+    ):
+        for _ in range(200):
+            f.write(bytes(1 << 20))
+    assert bomb.stat().st_size < 400_000
+    sha = _add(case, bomb)
+    result = expand(case, sha, limits=Limits(ratio_floor=8 << 20, max_ratio=100))
+    assert result.status == "refused"
+    assert "expansion of bomb.zip refused" in (result.reason or "")
+    assert "times its" in (result.reason or "") and "preserved" in (result.reason or "")
+    with case.session(write=False) as s:
+        assert s.get(Item, sha) is not None
+        assert s.execute(select(Item)).scalars().all().__len__() == 1  # no member recorded
+    assert case.blobs.rehash(sha) == sha
+    assert verify(case).clean
+
+
+def test_lying_header_counted_on_real_bytes(case: Case, tmp_path: Path) -> None:
+    """A tar.gz whose member is all zeros: caught while streaming, by the bytes that came out."""
+    bomb = tmp_path / "quiet.tar.gz"
+    with tarfile.open(bomb, "w:gz") as t:
+        info = tarfile.TarInfo("disk.img")
+        info.size = 64 << 20
+        t.addfile(info, io.BytesIO(bytes(info.size)))
+    sha = _add(case, bomb)
+    result = expand(case, sha, limits=Limits(ratio_floor=1 << 20, max_ratio=50))
+    assert result.status == "refused" and "times its own size" in (result.reason or "")
+    result = expand(case, sha, limits=Limits(max_member_bytes=4 << 20))
+    assert result.status == "refused" and "for one member" in (result.reason or "")
+    result = expand(case, sha, limits=Limits(max_members=0))
+    assert result.status == "refused" and "more than 0 members" in (result.reason or "")
+
+
+def test_nested_archives_to_a_bounded_depth(case: Case, tmp_path: Path) -> None:
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("deep.txt", b"deepest")
+    data = inner.getvalue()
+    for level in range(3):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr(f"level{level}.zip", data)
+        data = buf.getvalue()
+    top = tmp_path / "top.zip"
+    top.write_bytes(data)
+    sha = _add(case, top)
+    result = expand(case, sha, limits=Limits(max_depth=2))
+    assert result.status == "expanded"
+    assert [o.path for o in result.members] == ["level2.zip"]
+    assert len(result.nested) == 1 and result.nested[0].members[0].path == "level1.zip"
+    assert result.nested[0].nested == []  # depth 2 reached: level1.zip kept, not opened
+    src = _sources(case)["level1.zip"]
+    assert src.extra["archive"]["depth"] == 2
+    assert src.extra["archive"]["sha256"] == result.members[0].sha256
+
+
+def test_7z_and_lone_gzip(case: Case, tmp_path: Path) -> None:
+    seven = tmp_path / "fotos.7z"
+    with py7zr.SevenZipFile(seven, "w") as z:
+        z.writestr(b"photo bytes", "dcim/IMG_0001.jpg")
+        z.writestr(b"a statement", "notas/declaración.txt")
+    sha = _add(case, seven)
+    result = expand(case, sha)
+    assert result.status == "expanded", result.reason
+    assert sorted(o.path for o in result.members) == ["dcim/IMG_0001.jpg", "notas/declaración.txt"]
+    assert _sources(case)["dcim/IMG_0001.jpg"].extra["archive"]["format"] == "7z"
+    import gzip
+
+    lone = tmp_path / "statement.txt.gz"
+    lone.write_bytes(gzip.compress(b"I was there"))
+    sha = _add(case, lone)
+    result = expand(case, sha, name="statement.txt.gz")
+    assert [o.path for o in result.members] == ["statement.txt"]
+    assert verify(case).clean
+
+
+def test_corrupt_archive_kept_and_reported(case: Case, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.zip"
+    good = io.BytesIO()
+    with zipfile.ZipFile(good, "w") as z:
+        z.writestr("a.txt", os.urandom(2000))
+    broken.write_bytes(good.getvalue()[:-30])  # central directory cut short
+    sha = _add(case, broken)
+    result = expand(case, sha)
+    assert result.status == "refused"
+    assert "could not be opened as an archive" in (result.reason or "")
+    with case.session(write=False) as s:
+        assert s.get(Item, sha) is not None
+
+
+def test_clean_path() -> None:
+    assert clean_path("..\\..\\Windows\\x.dll")[0] == "Windows/x.dll"
+    assert clean_path("C:/boot.ini")[0] == "boot.ini"
+    assert clean_path("a/\x00b/./c")[0] == "a/b/c"
+    assert clean_path("../..")[0] == "unnamed"
