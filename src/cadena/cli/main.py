@@ -19,7 +19,6 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def _root() -> None:
     """Cadena: evidence vault and command-responsibility workbench."""
@@ -28,6 +27,7 @@ def _root() -> None:
 # One line per phase module; each defines `register(app: typer.Typer) -> None`.
 COMMAND_MODULES = [
     "cadena.cli.vault",
+    "cadena.cli.chrono",
 ]
 
 for _name in COMMAND_MODULES:
