@@ -1,0 +1,271 @@
+"""Chat exports: every media item knows its chat, sender and time. Exports written by hand in the
+layout WhatsApp (iOS and Android, English and Spanish) and Telegram Desktop really write."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from cadena.intake.archives import expand
+from cadena.intake.chats import find_in_folder, import_folder, parse_telegram, parse_whatsapp
+from cadena.intake.files import SourceFields, add_file
+from cadena.vault.case import Case
+from cadena.vault.models import Source
+from cadena.vault.verify import verify
+
+LRM, NNBSP = "\u200e", "\u202f"
+
+IOS_ES = (
+    "[15/12/22, 10:20:01] Brigada Salud: "
+    f"{LRM}Los mensajes y las llamadas están cifrados de extremo a extremo.\n"
+    "[15/12/22, 10:23:45] Ana Pérez: Están disparando desde el puente\n"
+    f"{LRM}[15/12/22, 10:24:02] Ana Pérez: {LRM}<adjunto: 00000012-PHOTO-2022-12-15-10-24-02.jpg>\n"
+    f"{LRM}[15/12/22, 10:25:10] +57 300 1234567: "
+    f"{LRM}<attached: 00000013-VIDEO-2022-12-15-10-25-10.mp4>\n"
+    "[15/12/22, 10:26:00] Luis: mirad el video\n"
+    "hay un herido en la esquina\n"
+)
+
+ANDROID_EN_US = (
+    "12/15/22, 10:20 PM - Messages and calls are end-to-end encrypted. No one outside of this "
+    "chat, not even WhatsApp, can read or listen to them. Tap to learn more.\n"
+    "12/15/22, 10:23 PM - Ana: they're shooting from the bridge\n"
+    "12/15/22, 10:24 PM - Ana: IMG-20221215-WA0003.jpg (file attached)\n"
+    "police at the bridge\n"
+    "12/15/22, 10:31 PM - Luis: VID-20221215-WA0004.mp4 (file attached)\n"
+)
+
+ANDROID_ES_12H = (
+    f"3/12/22, 10:23{NNBSP}p.{NNBSP}m. - Ana: IMG-20221203-WA0001.jpg (archivo adjunto)\n"
+    f"3/12/22, 11:02{NNBSP}p.{NNBSP}m. - Luis: <Multimedia omitido>\n"
+    f"4/12/22, 12:05{NNBSP}a.{NNBSP}m. - Ana: ya salimos\n"
+)
+
+
+def test_whatsapp_ios_spanish() -> None:
+    chat = parse_whatsapp(IOS_ES.encode(), "Brigada Salud")
+    assert chat.date_order == "dmy" and chat.problems == []
+    assert [m.sender for m in chat.messages] == [
+        "Brigada Salud",
+        "Ana Pérez",
+        "Ana Pérez",
+        "+57 300 1234567",
+        "Luis",
+    ]
+    photo = chat.messages[2]
+    assert photo.files == ["00000012-PHOTO-2022-12-15-10-24-02.jpg"]
+    assert photo.sent_local == "2022-12-15T10:24:02"
+    assert chat.messages[3].files == ["00000013-VIDEO-2022-12-15-10-25-10.mp4"]
+    assert chat.messages[4].text == "mirad el video\nhay un herido en la esquina"
+
+
+def test_whatsapp_android_us_12h_month_first() -> None:
+    chat = parse_whatsapp(ANDROID_EN_US, "x", tz="America/Bogota")
+    assert chat.date_order == "mdy"
+    assert chat.messages[0].sender is None  # the encryption notice
+    photo = chat.messages[2]
+    assert photo.sender == "Ana" and photo.files == ["IMG-20221215-WA0003.jpg"]
+    assert photo.sent_local == "2022-12-15T22:24:00"
+    assert photo.sent_utc == "2022-12-16T03:24:00Z"  # Bogotá is UTC-5
+    assert "police at the bridge" in photo.text
+
+
+def test_whatsapp_android_spanish_12h_order_from_media_names() -> None:
+    chat = parse_whatsapp(ANDROID_ES_12H)
+    assert chat.date_order == "dmy"
+    assert chat.date_order_basis == "dates in the names of the media files"
+    assert [m.sent_local for m in chat.messages] == [
+        "2022-12-03T22:23:00",
+        "2022-12-03T23:02:00",
+        "2022-12-04T00:05:00",
+    ]
+    assert chat.messages[0].files == ["IMG-20221203-WA0001.jpg"]
+
+
+def test_not_a_chat_is_a_problem_not_a_crash() -> None:
+    chat = parse_whatsapp(b"\x00\xff garbage\n[99/99/99, 99:99] x: y")
+    assert chat.messages[0].sent_local is None
+    assert any("not understood" in p for p in chat.problems)
+    assert parse_telegram(b"{not json")[0].problems
+
+
+def _unix(text: str) -> str:
+    return str(int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()))
+
+
+def _telegram_export(folder: Path) -> None:
+    (folder / "photos").mkdir(parents=True)
+    (folder / "video_files").mkdir()
+    (folder / "photos" / "photo_1@15-12-2022_10-24-02.jpg").write_bytes(
+        b"\xff\xd8\xff\xe0fake jpeg 1"
+    )
+    (folder / "video_files" / "VID_20221215_102510.mp4").write_bytes(
+        b"\x00\x00\x00\x18ftypmp42 fake"
+    )
+    (folder / "video_files" / "VID_20221215_102510.mp4_thumb.jpg").write_bytes(
+        b"\xff\xd8\xff thumb"
+    )
+    msgs = [
+        {
+            "id": 101,
+            "type": "service",
+            "date": "2022-12-15T05:20:01",
+            "date_unixtime": _unix("2022-12-15T10:20:01"),
+            "actor": "Brigada Salud",
+            "actor_id": "channel1234567890",
+            "action": "create_group",
+            "title": "Brigada Salud",
+            "members": [],
+            "text": "",
+            "text_entities": [],
+        },
+        {
+            "id": 102,
+            "type": "message",
+            "date": "2022-12-15T05:23:45",
+            "date_unixtime": _unix("2022-12-15T10:23:45"),
+            "from": "Ana Pérez",
+            "from_id": "user111",
+            "text": "Están disparando desde el puente",
+            "text_entities": [{"type": "plain", "text": "Están disparando desde el puente"}],
+        },
+        {
+            "id": 103,
+            "type": "message",
+            "date": "2022-12-15T05:24:02",
+            "date_unixtime": _unix("2022-12-15T10:24:02"),
+            "from": "Ana Pérez",
+            "from_id": "user111",
+            "photo": "photos/photo_1@15-12-2022_10-24-02.jpg",
+            "width": 1280,
+            "height": 960,
+            "text": "",
+            "text_entities": [],
+        },
+        {
+            "id": 104,
+            "type": "message",
+            "date": "2022-12-15T05:25:10",
+            "date_unixtime": _unix("2022-12-15T10:25:10"),
+            "from": "Luis",
+            "from_id": "user222",
+            "file": "video_files/VID_20221215_102510.mp4",
+            "thumbnail": "video_files/VID_20221215_102510.mp4_thumb.jpg",
+            "media_type": "video_file",
+            "mime_type": "video/mp4",
+            "duration_seconds": 12,
+            "width": 720,
+            "height": 1280,
+            "text": ["Mirad ", {"type": "bold", "text": "esto"}],
+            "text_entities": [
+                {"type": "plain", "text": "Mirad "},
+                {"type": "bold", "text": "esto"},
+            ],
+        },
+        {
+            "id": 105,
+            "type": "message",
+            "date": "2022-12-15T05:40:00",
+            "date_unixtime": _unix("2022-12-15T10:40:00"),
+            "from": "Luis",
+            "from_id": "user222",
+            "file": "(File not included. Change data exporting settings to download.)",
+            "media_type": "video_file",
+            "text": "otro",
+            "text_entities": [],
+        },
+    ]
+    export = {
+        "name": "Brigada Salud",
+        "type": "private_supergroup",
+        "id": 1234567890,
+        "messages": msgs,
+    }
+    (folder / "result.json").write_text(json.dumps(export, ensure_ascii=False, indent=1), "utf-8")
+
+
+def _chat_sources(case: Case) -> dict[str, Source]:
+    with case.session(write=False) as s:
+        return {
+            src.original_name: src
+            for src in s.execute(select(Source)).scalars()
+            if src.extra.get("chat")
+        }
+
+
+def test_telegram_folder(case: Case, tmp_path: Path) -> None:
+    folder = tmp_path / "ChatExport_2022-12-20"
+    _telegram_export(folder)
+    assert find_in_folder(folder) is not None
+    result = import_folder(case, folder, SourceFields(collected_by="Investigator R"))
+    assert [o.status for o in result.members] == ["added"] * 4
+    assert result.chat and result.chat["problems"] == [
+        "message 105: its file was not included in the export"
+    ]
+    src = _chat_sources(case)
+    photo = src["photo_1@15-12-2022_10-24-02.jpg"]
+    assert (photo.platform, photo.account, photo.posted_at) == (
+        "Telegram",
+        "Ana Pérez",
+        "2022-12-15T10:24:02Z",
+    )
+    assert photo.extra["chat"]["chat"] == "Brigada Salud"
+    assert photo.extra["chat"]["context"][1]["text"] == "Están disparando desde el puente"
+    video = src["VID_20221215_102510.mp4"]
+    assert (video.account, video.posted_at) == ("Luis", "2022-12-15T10:25:10Z")
+    assert video.extra["chat"]["message"] == "Mirad esto"
+    assert src["result.json"].extra["chat"]["role"] == "chat log"
+    assert src["result.json"].collected_by == "Investigator R"
+    assert verify(case).clean
+
+
+def test_whatsapp_zip_through_expand(case: Case, tmp_path: Path) -> None:
+    export = tmp_path / "WhatsApp Chat - Brigada Salud.zip"
+    with zipfile.ZipFile(export, "w") as z:
+        z.writestr("_chat.txt", IOS_ES.encode())
+        z.writestr("00000012-PHOTO-2022-12-15-10-24-02.jpg", b"\xff\xd8\xff\xe0 photo")
+        z.writestr("00000013-VIDEO-2022-12-15-10-25-10.mp4", b"\x00\x00\x00\x18ftypmp42 video")
+        z.writestr("stray.pdf", b"%PDF-1.4 not named by any message")
+    fields = SourceFields(collected_by="Investigator R", consent="given by the group admin")
+    outcome = add_file(case, export, fields)
+    assert outcome.sha256
+    result = expand(case, outcome.sha256, fields, tz="America/Bogota")
+    assert result.status == "expanded" and result.chat and result.chat["messages"] == 5
+    assert {o.status for o in result.members} == {"added"}
+    src = _chat_sources(case)
+    photo = src["00000012-PHOTO-2022-12-15-10-24-02.jpg"]
+    assert (photo.platform, photo.account, photo.posted_at) == (
+        "WhatsApp",
+        "Ana Pérez",
+        "2022-12-15T15:24:02Z",
+    )
+    assert photo.extra["chat"]["sent_local"] == "2022-12-15T10:24:02"
+    assert photo.extra["chat"]["chat"] == "Brigada Salud"
+    assert photo.extra["archive"]["sha256"] == outcome.sha256
+    assert photo.consent == "given by the group admin"
+    video = src["00000013-VIDEO-2022-12-15-10-25-10.mp4"]
+    assert video.account == "+57 300 1234567"
+    assert src["stray.pdf"].extra["chat"]["role"] == "in the export, named by no message"
+    assert src["stray.pdf"].account is None
+    assert verify(case).clean
+
+
+def test_whatsapp_folder_android(case: Case, tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "WhatsApp Chat with Brigada Salud.txt").write_text(ANDROID_EN_US, "utf-8")
+    (folder / "IMG-20221215-WA0003.jpg").write_bytes(b"\xff\xd8\xff\xe0 img")
+    (folder / "VID-20221215-WA0004.mp4").write_bytes(b"\x00\x00\x00\x18ftypisom vid")
+    result = import_folder(case, folder, SourceFields())
+    assert result.chat and result.chat["chat"] == "Brigada Salud"
+    src = _chat_sources(case)
+    assert (src["IMG-20221215-WA0003.jpg"].account, src["IMG-20221215-WA0003.jpg"].posted_at) == (
+        "Ana",
+        "2022-12-15T22:24:00",
+    )
+    assert src["VID-20221215-WA0004.mp4"].account == "Luis"
+    assert "local time" in src["VID-20221215-WA0004.mp4"].extra["chat"]["time_zone"]
