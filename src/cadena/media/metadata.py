@@ -37,6 +37,7 @@ import logging
 import math
 import os
 import re
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -90,8 +91,38 @@ def extract(path: str | os.PathLike[str], sniffed: Sniffed) -> Extracted:
             return result
         reader = _reader_for(sniffed)
         if reader:
-            reader(f, sniffed, result)
+            with _library_warnings(result.problems):
+                reader(f, sniffed, result)
     return result
+
+
+@contextmanager
+def _library_warnings(problems: list[str]) -> Iterator[None]:
+    """Pillow and pypdf warn about damage (Python warnings, logging); keep it as problems."""
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            _add_problem(problems, f"pypdf: {record.getMessage()}")
+
+    logger = logging.getLogger("pypdf")
+    handler, propagate = Collect(level=logging.WARNING), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        for w in caught:
+            _add_problem(problems, f"{w.category.__name__}: {w.message}")
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def _add_problem(problems: list[str], message: str) -> None:
+    message = message.strip()[:300]
+    if message not in problems and len(problems) < 50:
+        problems.append(message)
 
 
 def _reader_for(sniffed: Sniffed) -> Callable[[IO[bytes], Sniffed, Extracted], None] | None:
@@ -330,7 +361,9 @@ def _stream_info(stream: Any, problems: list[str]) -> dict[str, Any]:
         return info
     if cc is None:
         return info
-    info.update(codec=cc.name, codec_long_name=cc.codec.long_name, profile=stream.profile)
+    # the codec's canonical name ("mp3"), as ffprobe shows it, not the decoder's ("mp3float")
+    info.update(codec=cc.codec.canonical_name, decoder=cc.name, profile=stream.profile)
+    info["codec_long_name"] = cc.codec.long_name
     info["bit_rate"] = cc.bit_rate
     if stream.type == "video":
         info.update(width=cc.width, height=cc.height, pixel_format=cc.pix_fmt)
@@ -339,7 +372,10 @@ def _stream_info(stream: Any, problems: list[str]) -> dict[str, Any]:
         info["sample_aspect_ratio"] = jsonable(stream.sample_aspect_ratio)
     elif stream.type == "audio":
         info.update(sample_rate=cc.sample_rate, channels=cc.channels)
-        info.update(channel_layout=cc.layout.name, sample_format=cc.format.name)
+        # unknown on streams FFmpeg could not probe fully
+        layout, sample_format = getattr(cc, "layout", None), getattr(cc, "format", None)
+        info["channel_layout"] = getattr(layout, "name", None)
+        info["sample_format"] = getattr(sample_format, "name", None)
     return info
 
 
@@ -820,38 +856,16 @@ def _local(tag: str) -> str:
 # --- PDF (pypdf) ------------------------------------------------------------------------------
 
 
-@contextmanager
-def _pypdf_warnings(problems: list[str]) -> Iterator[None]:
-    """pypdf reports damage through logging; keep it as problems instead of printing it."""
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            message = f"pypdf: {record.getMessage()}"[:300]
-            if message not in problems and len(problems) < 50:
-                problems.append(message)
-
-    logger = logging.getLogger("pypdf")
-    handler, propagate = Collect(level=logging.WARNING), logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
-
-
 def _read_pdf(f: IO[bytes], sniffed: Sniffed, result: Extracted) -> None:
     result.extractor, result.extractor_version = "pypdf", pypdf.__version__
     _pdf_revisions(f, result)
     f.seek(0)
-    with _pypdf_warnings(result.problems):
-        try:
-            reader = pypdf.PdfReader(f, strict=False)
-        except Exception as e:  # pypdf raises many types on damaged files
-            result.problems.append(f"PDF not readable by pypdf: {_why(e)}")
-            return
-        _read_pdf_parts(reader, result)
+    try:
+        reader = pypdf.PdfReader(f, strict=False)
+    except Exception as e:  # pypdf raises many types on damaged files
+        result.problems.append(f"PDF not readable by pypdf: {_why(e)}")
+        return
+    _read_pdf_parts(reader, result)
 
 
 def _read_pdf_parts(reader: pypdf.PdfReader, result: Extracted) -> None:

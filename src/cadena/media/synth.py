@@ -151,11 +151,13 @@ def _pattern(i: int, width: int, height: int, seed: int) -> NDArray[np.uint8]:
     return frame
 
 
-def tone(seconds: float, freq: float | None = None, seed: int = 0) -> NDArray[np.float32]:
-    """A quiet sine (frequency from the seed unless given) with a little noise, 48 kHz mono."""
+def tone(
+    seconds: float, freq: float | None = None, seed: int = 0, rate: int = AUDIO_RATE
+) -> NDArray[np.float32]:
+    """A quiet sine (frequency from the seed unless given) with a little noise, mono."""
     rng = np.random.default_rng(seed)
     hz = freq if freq is not None else float(rng.integers(200, 2000))
-    t = np.arange(round(seconds * AUDIO_RATE)) / AUDIO_RATE
+    t = np.arange(round(seconds * rate)) / rate
     signal = 0.2 * np.sin(2 * np.pi * hz * t) + 0.01 * rng.standard_normal(t.size)
     return signal.astype(np.float32)
 
