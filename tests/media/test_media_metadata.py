@@ -101,16 +101,16 @@ def _bytes_read_by_process() -> int:
 
 
 def test_video_reads_headers_only(tmp_path: Path) -> None:
-    """Extraction reads the headers of a video, not its frames: well under 1 MB of an 8 MB file."""
-    path = synth.big_video(tmp_path / "big.mp4", 8_000_000, seed=1)
-    assert path.stat().st_size >= 8_000_000
+    """Extraction reads the headers of a video, not its frames: well under 1 MB of a 6 MB file."""
+    path = synth.big_video(tmp_path / "big.mp4", 6_000_000, seed=1)
+    assert path.stat().st_size >= 6_000_000
     sniffed = sniff(path)
     before = _bytes_read_by_process()
     got = extract(path, sniffed)
     assert _bytes_read_by_process() - before < 1_000_000
     assert got.problems == []
     assert (got.normalized["width"], got.normalized["height"]) == (1280, 720)
-    assert got.normalized["duration_s"] > 2
+    assert got.normalized["duration_s"] > 1.5
 
 
 def test_audio_files(tmp_path: Path) -> None:
