@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from cadena.documents.batch import record
+from cadena.documents.text import Extraction, extract_file
+from cadena.intake.files import SourceFields, add_paths
 from cadena.media import synth
+from cadena.media.sniff import sniff
+from cadena.vault.case import Case
 
 # ruff: noqa: E501
 
@@ -88,3 +93,29 @@ def docs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     scanned_pdf(d / "informe-escaneado.pdf")
     docx(d / "oficio.docx")
     return d
+
+
+DOCS = {"plan": "plan.pdf", "scan": "informe-escaneado.pdf", "docx": "oficio.docx"}
+
+
+@pytest.fixture(scope="session")
+def extracted(docs_dir: Path) -> dict[str, Extraction]:
+    """Each document's pages, read once for the session (OCR is the slow part of the tests)."""
+    out = {}
+    for short, name in DOCS.items():
+        found = sniff(docs_dir / name)
+        out[short] = extract_file(docs_dir / name, found.media_type, found.kind)
+    return out
+
+
+@pytest.fixture
+def indexed(case: Case, docs_dir: Path, extracted: dict[str, Extraction]) -> dict[str, str]:
+    """The three documents added to the case and recorded (pages, derivatives, index), as
+    `read_items` would; returns {sha256: short name}."""
+    by_sha = {}
+    for short, name in DOCS.items():
+        sha = add_paths(case, [docs_dir / name], SourceFields()).outcomes[0].sha256 or ""
+        with case.session() as s:
+            record(case, s, sha, extracted[short])
+        by_sha[sha] = short
+    return by_sha

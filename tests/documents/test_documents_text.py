@@ -11,7 +11,7 @@ from sqlalchemy import select
 from cadena.documents.batch import on_item_added, read_items
 from cadena.documents.models import DocumentStatus, PageText
 from cadena.documents.pdf import garbage_reason
-from cadena.documents.text import extract_file
+from cadena.documents.text import Extraction, extract_file
 from cadena.intake.files import SourceFields, add_paths
 from cadena.media import synth
 from cadena.media.sniff import sniff
@@ -38,8 +38,10 @@ def test_born_digital_pdf_is_read_from_its_text_layer_with_word_boxes(docs_dir: 
     assert 0 < x0 < x1 < words["width"] and 0 < y0 < y1 < 200  # near the top of the page
 
 
-def test_scanned_pdf_is_read_by_ocr_in_spanish_with_word_boxes(docs_dir: Path) -> None:
-    got = _extract(docs_dir / "informe-escaneado.pdf")
+def test_scanned_pdf_is_read_by_ocr_in_spanish_with_word_boxes(
+    extracted: dict[str, Extraction],
+) -> None:
+    got = extracted["scan"]
     assert got.status == "ok" and [p.method for p in got.pages] == ["ocr", "ocr"]
     second = got.pages[1]
     assert "terroristas" in second.text and "escuadrón" in second.text  # Spanish model: accents

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from cadena.documents import terms
 from cadena.documents.models import SearchEntry
 
+WORD_MARK = "="  # plain words share the tsvector with stems, marked
 PG_MAX_POSITION = 16383  # PostgreSQL clamps larger positions; pages are cut below this
 
 
@@ -24,28 +25,31 @@ def add_entry(s: Session, item_sha256: str, origin: str, page: int, body: str) -
     entry = SearchEntry(item_sha256=item_sha256, origin=origin, page=page, text=body)
     s.add(entry)
     s.flush()
-    write_terms(s, entry.id, terms.terms_text(body))
+    write_terms(s, entry.id, *terms.index_texts(body))
     return entry
 
 
-def write_terms(s: Session, rowid: int, terms_text: str) -> None:
+def write_terms(s: Session, rowid: int, stems: str, words: str) -> None:
     if s.get_bind().dialect.name == "postgresql":
         s.execute(
             text("INSERT INTO search_fts (rowid, terms) VALUES (:id, CAST(:v AS tsvector))"),
-            {"id": rowid, "v": tsvector_literal(terms_text)},
+            {"id": rowid, "v": tsvector_literal(stems, words)},
         )
     else:
         s.execute(
-            text("INSERT INTO search_fts (rowid, terms) VALUES (:id, :v)"),
-            {"id": rowid, "v": terms_text},
+            text("INSERT INTO search_fts (rowid, terms, words) VALUES (:id, :t, :w)"),
+            {"id": rowid, "t": stems, "w": words},
         )
 
 
-def tsvector_literal(terms_text: str) -> str:
-    """`'term':1,4 'other':2`: our terms, their 1-based positions, exactly."""
+def tsvector_literal(stems: str, words: str) -> str:
+    """`'term':1,4 '=word':1 ...`: our terms and (marked with `=`) plain words, each at the
+    1-based position of its token, exactly as FTS5 sees its two columns."""
     where: dict[str, list[int]] = defaultdict(list)
-    for pos, t in enumerate(terms_text.split(), start=1):
+    for pos, t in enumerate(stems.split(), start=1):
         where[t].append(min(pos, PG_MAX_POSITION))
+    for pos, w in enumerate(words.split(), start=1):
+        where[WORD_MARK + w].append(min(pos, PG_MAX_POSITION))
     return " ".join(f"'{t}':{','.join(map(str, ps[:256]))}" for t, ps in where.items())
 
 

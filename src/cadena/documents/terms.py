@@ -1,8 +1,10 @@
 """The one way text becomes search terms, shared by the index, queries, snippets and quotes.
 
 A token is a run of letters and digits; its term is the Spanish Snowball stem of its lower-case
-form with accents then removed ("Terroristas" -> "terror", "obstáculos" -> "obstacul"). Doing this
-in Python, not in the database, is what makes SQLite and PostgreSQL give the same results.
+form with accents then removed ("Terroristas" -> "terror", "obstáculos" -> "obstacul"), and its
+word is the same form unstemmed ("terroristas"), which prefix searches (`operaci*`) look in, since
+a stem may be shorter than the prefix typed ("operaciones" -> "oper"). Doing this in Python, not
+in the database, is what makes SQLite and PostgreSQL give the same results.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ _STEMMER = snowballstemmer.stemmer("spanish")
 @dataclass(frozen=True)
 class Token:
     term: str
+    word: str
     start: int  # character offsets in the text it came from
     end: int
 
@@ -37,14 +40,23 @@ def term(word: str) -> str:
     return strip_accents(_STEMMER.stemWord(word.casefold()))
 
 
+@lru_cache(maxsize=200_000)
+def plain_word(word: str) -> str:
+    """One word without case or accents, unstemmed."""
+    return strip_accents(word.casefold())
+
+
 def tokens(text: str) -> Iterator[Token]:
     for m in WORD.finditer(text):
-        yield Token(term(m.group()), m.start(), m.end())
+        w = m.group()
+        yield Token(term(w), plain_word(w), m.start(), m.end())
 
 
-def terms_text(text: str) -> str:
-    """What the index holds for a text: its terms, space-separated, in order."""
-    return " ".join(term(m.group()) for m in WORD.finditer(text))
+def index_texts(text: str) -> tuple[str, str]:
+    """What the index holds for a text: its terms, and its plain words, space-separated, in
+    order (the n-th term and the n-th word come from the same token)."""
+    found = WORD.findall(text)
+    return " ".join(term(w) for w in found), " ".join(plain_word(w) for w in found)
 
 
 def fold(text: str) -> tuple[str, list[int]]:

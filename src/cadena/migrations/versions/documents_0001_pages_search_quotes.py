@@ -72,10 +72,11 @@ def upgrade() -> None:
         op.execute("CREATE TABLE search_fts (rowid bigint PRIMARY KEY, terms tsvector NOT NULL)")
         op.execute("CREATE INDEX ix_search_fts_terms ON search_fts USING gin (terms)")
     else:
-        # Our tokens are already lower-case, accent-free stems: the tokenizer only splits them.
+        # Our tokens are already lower-case and accent-free: the tokenizer only splits them.
+        # `terms` holds stems, `words` the same tokens unstemmed (for prefix searches).
         op.execute(
             "CREATE VIRTUAL TABLE search_fts USING fts5("
-            "terms, tokenize = 'unicode61 remove_diacritics 2')"
+            "terms, words, tokenize = 'unicode61 remove_diacritics 2')"
         )
 
 

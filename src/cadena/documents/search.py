@@ -1,0 +1,185 @@
+"""Full-text search over a case's indexed texts (document pages, metadata, transcripts).
+
+Hits come in the order the texts were indexed (item by item, page by page), not by a relevance
+score: a researcher must see every plan that says "terroristas", and the two backends' scores
+differ while this order does not. Snippets are cut and highlighted here, in Python, from the
+stored text, so they are the same on SQLite and PostgreSQL too.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from cadena.documents import query as q
+from cadena.documents import terms
+from cadena.errors import CadenaError
+from cadena.vault.case import Case
+
+SNIPPET_BEFORE, SNIPPET_AFTER = 60, 140
+MARK_OPEN, MARK_CLOSE = "[[", "]]"
+SAVED_FILE = "saved_searches.toml"  # a case may add its own beside cadena.toml
+
+
+@dataclass
+class Hit:
+    item: str
+    origin: str
+    page: int
+    snippet: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)  # offsets in the snippet
+
+    @property
+    def marked(self) -> str:
+        out, last = [], 0
+        for a, b in self.highlights:
+            out += [self.snippet[last:a], MARK_OPEN, self.snippet[a:b], MARK_CLOSE]
+            last = b
+        return "".join(out) + self.snippet[last:]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "origin": self.origin,
+            "page": self.page,
+            "snippet": self.snippet,
+            "snippet_marked": self.marked,
+            "highlights": [list(h) for h in self.highlights],
+        }
+
+
+@dataclass
+class Results:
+    query: str
+    total: int
+    hits: list[Hit]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "total": self.total, "hits": [h.as_dict() for h in self.hits]}
+
+
+def search(case: Case, query: str, limit: int = 50, offset: int = 0) -> Results:
+    """Every indexed text matching `query` (see `cadena.documents.query` for the language)."""
+    node = q.parse(query)
+    with case.session(write=False) as s:
+        return run(s, query, node, limit, offset)
+
+
+def run(s: Session, query: str, node: q.Node, limit: int, offset: int) -> Results:
+    if s.get_bind().dialect.name == "postgresql":
+        where, arg = "f.terms @@ CAST(:q AS tsquery)", q.to_tsquery(node)
+    else:
+        where, arg = "search_fts MATCH :q", q.to_fts5(node)
+    total = s.execute(text(f"SELECT count(*) FROM search_fts f WHERE {where}"), {"q": arg})
+    rows = s.execute(
+        text(
+            "SELECT e.item_sha256, e.origin, e.page, e.text FROM search_fts f "
+            f"JOIN search_entry e ON e.id = f.rowid WHERE {where} "
+            "ORDER BY f.rowid LIMIT :n OFFSET :o"
+        ),
+        {"q": arg, "n": limit, "o": offset},
+    ).all()
+    wanted = q.positives(node)
+    hits = [Hit(r[0], r[1], r[2], *snippet(r[3], wanted)) for r in rows]
+    return Results(query, int(total.scalar_one()), hits)
+
+
+def matches(body: str, phrases: list[q.Phrase]) -> list[tuple[int, int]]:
+    """Character spans of `body` where one of the phrases occurs (as the index sees them)."""
+    toks = list(terms.tokens(body))
+    spans = []
+    for i in range(len(toks)):
+        for ph in phrases:
+            n = len(ph.terms)
+            if i + n > len(toks):
+                continue
+            window = toks[i : i + n]
+            seen = [t.word if ph.prefix else t.term for t in window]
+            same = seen[:-1] == list(ph.terms[:-1])
+            last = seen[-1]
+            if same and (last.startswith(ph.terms[-1]) if ph.prefix else last == ph.terms[-1]):
+                spans.append((window[0].start, window[-1].end))
+                break
+    return spans
+
+
+def snippet(body: str, phrases: list[q.Phrase]) -> tuple[str, list[tuple[int, int]]]:
+    """A short passage around the first match, whitespace collapsed, with match offsets."""
+    spans = matches(body, phrases)
+    first = spans[0][0] if spans else 0
+    start = max(0, first - SNIPPET_BEFORE)
+    end = min(len(body), first + SNIPPET_AFTER)
+    start = _word_edge(body, start, back=True)
+    end = _word_edge(body, end, back=False)
+    out = "…" if start > 0 else ""
+    marks, cursor = [], start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        out += _squash(body[cursor:a])
+        marks.append((len(out), len(out) + len(_squash(body[a:b]))))
+        out += _squash(body[a:b])
+        cursor = b
+    out += _squash(body[cursor:end]) + ("…" if end < len(body) else "")
+    return out, marks
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", " ", s)
+
+
+def _word_edge(body: str, at: int, back: bool) -> int:
+    if back:
+        while at > 0 and not body[at - 1].isspace():
+            at -= 1
+    else:
+        while at < len(body) and not body[at].isspace():
+            at += 1
+    return at
+
+
+# -- saved searches ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Saved:
+    name: str
+    query: str
+    description: str
+    origin: str  # "shipped" or the path of the case's file
+
+
+def saved_searches(case: Case | None = None) -> dict[str, Saved]:
+    """The searches shipped with Cadena, then the case's own (`saved_searches.toml` in the case
+    folder), which add to them or replace one of the same name."""
+    shipped = resources.files("cadena.documents").joinpath("data", SAVED_FILE).read_text("utf-8")
+    found = _load(shipped, "shipped")
+    own = case.config.root / SAVED_FILE if case is not None else None
+    if own is not None and own.is_file():
+        found.update(_load(own.read_text("utf-8"), str(own)))
+    return found
+
+
+def _load(body: str, origin: str) -> dict[str, Saved]:
+    try:
+        data = tomllib.loads(body)
+    except tomllib.TOMLDecodeError as exc:
+        raise CadenaError(f"{origin} is not valid TOML ({exc}); fix it and run again.") from None
+    out = {}
+    for name, entry in data.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("query"), str):
+            raise CadenaError(f'[{name}] in {origin} needs a `query = "…"` line.')
+        q.parse(entry["query"])  # a broken saved search is reported where it is written
+        out[name] = Saved(name, entry["query"], str(entry.get("description", "")), origin)
+    return out
+
+
+def saved_path(case: Case) -> Path:
+    return case.config.root / SAVED_FILE
