@@ -3,7 +3,7 @@
 What it tries (hypothesis, 300 cases in all per run):
 - 100 cases of pure random bytes (0-6000 bytes);
 - 200 cases of mutated real files (a small MP4 with GPS and rotation, a JPEG with EXIF GPS and XMP,
-  a PDF with XMP, a DOCX, a WAV, an MP3-framed file): random byte overwrites, truncation, inserted
+  a PDF with XMP, a DOCX, a WAV, a HEIC with EXIF, an MP3-framed file): random byte overwrites, truncation, inserted
   or deleted runs, and duplicated chunks, up to 8 mutations per case.
 Each case is sniffed, then read by the reader its content selects AND by each of the four readers
 (PyAV, Pillow, pypdf, office zip) forced on it, so every reader sees every kind of garbage.
@@ -50,8 +50,9 @@ def _seed_files(d: Path) -> list[bytes]:
         z.writestr("docProps/core.xml", core)
         z.writestr("word/document.xml", "<w/>")
     wav = synth.wav(d / "a.wav", synth.tone(0.05))
+    heic = synth.image(d / "h.heic", 32, 32, exif_gps=(1.0, 2.0), make="Apple", fmt="HEIF")
     mp3_frames = (b"\xff\xfb\x90\x00" + b"\x00" * 413) * 3
-    return [p.read_bytes() for p in (mp4, with_xmp, pdf, docx, wav)] + [mp3_frames]
+    return [p.read_bytes() for p in (mp4, with_xmp, pdf, docx, wav, heic)] + [mp3_frames]
 
 
 @pytest.fixture(scope="module")

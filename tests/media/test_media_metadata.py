@@ -238,7 +238,29 @@ def test_png_and_tiff(tmp_path: Path) -> None:
     assert read(tif).normalized["device_make"] == "Canon"
 
 
-def test_heic_without_decoder_reports_problem(tmp_path: Path) -> None:
+def test_heic_exif_round_trip(tmp_path: Path) -> None:
+    """iPhone photos arrive as HEIC when sent as files; their EXIF is read through libheif."""
+    path = synth.image(
+        tmp_path / "IMG_4410.HEIC",
+        128,
+        96,
+        exif_gps=(4.60971, -74.08175),
+        make="Apple",
+        model="iPhone 14",
+        taken_at=dt.datetime(2021, 5, 3, 21, 40, 5, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+        fmt="HEIF",
+    )
+    got = read(path)
+    n = got.normalized
+    assert got.problems == []
+    assert got.extractor == "pillow+pillow-heif"
+    assert (n["media_type"], n["width"], n["height"]) == ("image/heic", 128, 96)
+    assert n["gps"] == pytest.approx({"lat": 4.60971, "lon": -74.08175})
+    assert (n["device_make"], n["device_model"]) == ("Apple", "iPhone 14")
+    assert n["created_at"] == "2021-05-04T02:40:05Z"
+
+
+def test_heic_signature_with_junk_reports_problem(tmp_path: Path) -> None:
     path = tmp_path / "IMG.HEIC"
     body = b"heic\x00\x00\x00\x00mif1heic"
     path.write_bytes((8 + len(body)).to_bytes(4, "big") + b"ftyp" + body + b"\x00" * 64)

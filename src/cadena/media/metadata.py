@@ -54,6 +54,14 @@ from PIL import ExifTags, Image
 
 from cadena.media.sniff import Sniffed
 
+try:  # HEIC/HEIF (iPhone photos) through libheif; without it they are recorded as unreadable
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF_VERSION: str | None = pillow_heif.__version__
+except ImportError:  # pragma: no cover - pillow-heif is a dependency; this keeps imports safe
+    HEIF_VERSION = None
+
 METADATA_VERSION = "1"
 BINARY_CAP = 4096
 XMP_CAP = 256 * 1024
@@ -311,7 +319,8 @@ def _read_av(f: IO[bytes], sniffed: Sniffed, result: Extracted) -> None:
 
 
 def _why(e: BaseException) -> str:
-    text = str(e).strip() or type(e).__name__
+    strerror = getattr(e, "strerror", None)  # FFmpeg's message without its errno and file name
+    text = (strerror if isinstance(strerror, str) else str(e)).strip() or type(e).__name__
     return text[:300]
 
 
@@ -647,6 +656,11 @@ def _read_image(f: IO[bytes], sniffed: Sniffed, result: Extracted) -> None:
         if sniffed.media_type.startswith(("image/hei", "image/avif")):
             _read_av(f, sniffed, result)  # FFmpeg reads HEIF containers: size at least
         return
+    if im.format == "HEIF" and HEIF_VERSION:
+        result.extractor, result.extractor_version = (
+            "pillow+pillow-heif",
+            f"{PIL.__version__}+{HEIF_VERSION}",
+        )
     with im:
         norm = result.normalized
         result.raw["image"] = {"format": im.format, "mode": im.mode, "size": list(im.size)}

@@ -231,9 +231,11 @@ def image(
     software: str | None = None,
     seed: int = 0,
     quality: int = 90,
+    fmt: str = "JPEG",
 ) -> Path:
-    """Write a JPEG with EXIF: Make/Model/Software, DateTimeOriginal (+OffsetTimeOriginal when
-    `taken_at` is aware), and a GPS IFD (degrees/minutes/seconds rationals with N/S, E/W refs)."""
+    """Write a JPEG (or, with `fmt="HEIF"`, an iPhone-style HEIC) with EXIF: Make, Model,
+    Software, DateTimeOriginal (+OffsetTimeOriginal when `taken_at` is aware), and a GPS IFD
+    (degrees/minutes/seconds rationals with N/S, E/W references)."""
     path = Path(path)
     img = Image.fromarray(_pattern(seed % 50, width, height, seed))
     exif = Image.Exif()
@@ -251,7 +253,12 @@ def image(
             sub[0x9011] = f"{offset[:3]}:{offset[3:]}"  # OffsetTimeOriginal
     if exif_gps is not None:
         exif.get_ifd(IFD.GPSInfo).update(_gps_ifd(*exif_gps))
-    img.save(path, "JPEG", quality=quality, exif=exif.tobytes())
+    if fmt.upper() in ("HEIF", "HEIC"):
+        import pillow_heif  # only needed here; registered for Pillow by cadena.media.metadata
+
+        pillow_heif.register_heif_opener()
+        fmt = "HEIF"
+    img.save(path, fmt, quality=quality, exif=exif.tobytes())
     return path
 
 
