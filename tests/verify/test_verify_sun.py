@@ -11,6 +11,7 @@ import pytest
 
 from cadena.errors import CadenaError
 from cadena.verify.sun import (
+    _node_grid,
     delta_t_seconds,
     parse_time,
     sun_at,
@@ -45,17 +46,20 @@ def test_nrel_spa_paper_example() -> None:
     assert pos.azimuth[0] == pytest.approx(194.34024, abs=5e-6)
 
 
-def _random_times(n: int, seed: int) -> np.ndarray:
+def _random_times(n: int, seed: int, first: int = 631152000, last: int = 2051222400) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    # 1990-01-01 .. 2035-01-01, whole seconds so pandas and NumPy see the same instants
-    return rng.integers(631152000, 2051222400, n).astype("datetime64[s]")
+    # default 1990-01-01 .. 2035-01-01; whole seconds so pandas and NumPy see the same instants
+    return rng.integers(first, last, n).astype("datetime64[s]")
 
 
 @pytest.mark.parametrize("name", list(PLACES))
 @pytest.mark.parametrize("exact", [False, True])
 def test_matches_pvlib_spa(name: str, exact: bool) -> None:
     lat, lon = PLACES[name]
-    times = _random_times(20000, seed=len(name))
+    # 2019-2021: few enough half-day nodes that the default path interpolates between them
+    times = _random_times(20000, seed=len(name), first=1546300800, last=1640995200)
+    jd = times.astype(np.int64) / 86400 + 2440587.5
+    assert _node_grid(jd, None) is not None  # so exact=False below takes the interpolating path
     index = pd.DatetimeIndex(times).tz_localize("UTC")
     ref = pvlib.solarposition.spa_python(index, lat, lon, altitude=500, delta_t=None)
     ours = sun_position(times, lat, lon, height_m=500, exact=exact)
@@ -69,6 +73,16 @@ def test_matches_pvlib_spa(name: str, exact: bool) -> None:
     # 1e-6° of it may fall on the other side, so apparent elevation is compared away from it.
     away = np.abs(ours.elevation_true + 0.26667 + 0.5667) > 1e-5
     assert d_el[away].max() < tol
+
+
+def test_interpolation_over_decades_matches_every_term() -> None:
+    times = _random_times(60000, seed=5)  # 45 years: about 33,000 half-day nodes, fewer than 60,000
+    rng = np.random.default_rng(5)
+    lats, lons = rng.uniform(-60, 60, times.size), rng.uniform(-180, 180, times.size)
+    fast = sun_position(times, lats, lons)
+    exact = sun_position(times, lats, lons, exact=True)
+    assert np.abs((fast.azimuth - exact.azimuth + 180) % 360 - 180).max() < 1e-4
+    assert np.abs(fast.elevation_true - exact.elevation_true).max() < 1e-5
 
 
 def test_pvlib_default_delta_t_and_many_places() -> None:

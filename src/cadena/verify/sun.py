@@ -508,10 +508,31 @@ def _geocentric_block(jd: FloatArray, delta_t: FloatArray) -> dict[str, FloatArr
     }
 
 
-def _geocentric_interpolated(
-    jd: FloatArray, delta_t: FloatArray | None
-) -> dict[str, FloatArray] | None:
-    """The geocentric part interpolated from half-day nodes, or None when exact is as cheap.
+@dataclass(frozen=True)
+class _NodeGrid:
+    """The geocentric part evaluated exactly on evenly spaced nodes, to interpolate from."""
+
+    start: float  # jd of the first position; node i sits at start + (i - 1) * step
+    values: dict[str, FloatArray]
+
+    def at(self, jd: FloatArray) -> dict[str, FloatArray]:
+        # Cubic Lagrange through nodes k-1, k, k+1, k+2 (array index k..k+3), frac in [0, 1).
+        pos = (jd - self.start) * (1 / _NODE_STEP_DAYS)
+        k = pos.astype(np.int64)  # pos >= 0, so truncation is floor
+        f = pos - k
+        fm1, fm2, fp1 = f - 1, f - 2, f + 1
+        w0 = f * fm1 * fm2 * (-1 / 6)
+        w1 = fp1 * fm1 * fm2 * 0.5
+        w2 = fp1 * f * fm2 * -0.5
+        w3 = fp1 * f * fm1 * (1 / 6)
+        out = {}
+        for name, v in self.values.items():
+            out[name] = w0 * v[k] + w1 * v[k + 1] + w2 * v[k + 2] + w3 * v[k + 3]
+        return out
+
+
+def _node_grid(jd: FloatArray, delta_t: FloatArray | None) -> _NodeGrid | None:
+    """Half-day nodes over the positions' time span, or None when exact is as cheap.
 
     `delta_t` None means the delta T model, evaluated at the nodes; a caller's own value must be
     one number for all positions (a per-position delta T cannot share a grid).
@@ -519,10 +540,7 @@ def _geocentric_interpolated(
     if delta_t is not None and np.ptp(delta_t) > 0:
         return None
     start = float(jd.min())
-    pos = (jd - start) / _NODE_STEP_DAYS
-    k = pos.astype(np.int64)  # pos >= 0, so truncation is floor
-    frac = pos - k
-    n_nodes = int(k.max()) + 4
+    n_nodes = int((float(jd.max()) - start) / _NODE_STEP_DAYS) + 4
     if n_nodes >= jd.size:
         return None
     node_jd: FloatArray = start + (np.arange(n_nodes, dtype=np.float64) - 1) * _NODE_STEP_DAYS
@@ -533,15 +551,7 @@ def _geocentric_interpolated(
     )
     nodes = _geocentric_exact(node_jd, node_dt)
     nodes["alpha"] = np.degrees(np.unwrap(np.radians(nodes["alpha"])))
-    names = list(nodes)
-    table = np.stack([nodes[n] for n in names], axis=1)
-    # Cubic Lagrange through nodes k-1, k, k+1, k+2 (table rows k..k+3), frac in [0, 1).
-    f = frac[:, None]
-    acc = (-f * (f - 1) * (f - 2) / 6) * table[k]
-    acc += ((f + 1) * (f - 1) * (f - 2) / 2) * table[k + 1]
-    acc -= ((f + 1) * f * (f - 2) / 2) * table[k + 2]
-    acc += ((f + 1) * f * (f - 1) / 6) * table[k + 3]
-    return {name: acc[:, i] for i, name in enumerate(names)}
+    return _NodeGrid(start, nodes)
 
 
 # --- the place-dependent (topocentric) part --------------------------------------------------
@@ -573,12 +583,12 @@ def _topocentric(
     # so H' = H - delta_alpha needs no further trigonometric call.
     den = cos_d - x * sin_xi * cos_h
     num = -x * sin_xi * sin_h
-    norm = np.hypot(num, den)
+    norm = np.sqrt(num * num + den * den)
     sin_da, cos_da = num / norm, den / norm
     sin_hp = sin_h * cos_da - cos_h * sin_da
     cos_hp = cos_h * cos_da + sin_h * sin_da
     dec_num = (sin_d - y * sin_xi) * cos_da
-    dec_norm = np.hypot(dec_num, den)
+    dec_norm = np.sqrt(dec_num * dec_num + den * den)
     sin_dp, cos_dp = dec_num / dec_norm, den / dec_norm
     e0 = np.degrees(np.arcsin(np.clip(sin_phi * sin_dp + cos_phi * cos_dp * cos_hp, -1, 1)))
     refraction = (
@@ -615,36 +625,31 @@ def sun_position(
     unix = to_unix_seconds(times)
     lat_a = np.asarray(lat, dtype=np.float64)
     lon_a = np.asarray(lon, dtype=np.float64)
+    height_a = np.asarray(height_m, dtype=np.float64)
     check_coordinates(lat_a, lon_a)
-    unix, lat_a, lon_a, height = np.broadcast_arrays(
-        unix, lat_a, lon_a, np.asarray(height_m, dtype=np.float64)
-    )
-    shape = unix.shape
-    jd = unix.ravel() / 86400 + _UNIX_EPOCH_JD
+    shape = np.broadcast_shapes(unix.shape, lat_a.shape, lon_a.shape, height_a.shape)
+    jd = np.broadcast_to(unix, shape).ravel() / 86400 + _UNIX_EPOCH_JD
+    # A place given once stays a scalar: its terms are then computed once, not per position.
+    place = [
+        a if a.ndim == 0 else np.broadcast_to(a, shape).ravel() for a in (lat_a, lon_a, height_a)
+    ]
     given_dt = (
-        None
-        if delta_t is None
-        else np.ascontiguousarray(np.broadcast_to(np.asarray(delta_t, dtype=np.float64), shape))
+        None if delta_t is None else np.broadcast_to(np.asarray(delta_t, float), shape).ravel()
     )
-    geo = None if exact or jd.size == 0 else _geocentric_interpolated(jd, given_dt)
-    if geo is None:
-        dt = delta_t_seconds(unix.ravel()) if given_dt is None else given_dt.ravel()
-        geo = _geocentric_exact(jd, dt)
+    grid = None if exact or jd.size == 0 else _node_grid(jd, given_dt)
+    exact_geo: dict[str, FloatArray] = {}
+    if grid is None:
+        dt = delta_t_seconds(np.broadcast_to(unix, shape).ravel()) if given_dt is None else given_dt
+        exact_geo = _geocentric_exact(jd, np.ascontiguousarray(dt))
     az = np.empty(jd.size)
     el = np.empty(jd.size)
     el0 = np.empty(jd.size)
-    flat = [a.ravel() for a in (lat_a, lon_a, height)]
     for s in range(0, jd.size, _CHUNK):
         sl = slice(s, s + _CHUNK)
+        geo = grid.at(jd[sl]) if grid is not None else {k: v[sl] for k, v in exact_geo.items()}
+        lat_c, lon_c, height_c = (a if a.ndim == 0 else a[sl] for a in place)
         az[sl], el[sl], el0[sl] = _topocentric(
-            jd[sl],
-            {k: v[sl] for k, v in geo.items()},
-            flat[0][sl],
-            flat[1][sl],
-            flat[2][sl],
-            pressure_hpa,
-            temperature_c,
-            refraction_at_horizon,
+            jd[sl], geo, lat_c, lon_c, height_c, pressure_hpa, temperature_c, refraction_at_horizon
         )
     elevation = el.reshape(shape)
     return SunPosition(
