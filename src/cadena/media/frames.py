@@ -1,0 +1,270 @@
+"""Frames from a video: keyframes and sampled frames via PyAV, borders, thumbnails.
+
+Decoding is the cost of fingerprinting, so frames are taken from keyframes wherever they lie close
+enough together (`max_gap`): those groups of pictures are decoded with `skip_frame = "NONKEY"` and
+non-key packets are never even sent to the decoder. Only a group of pictures longer than `max_gap`
+is decoded in full, and one frame every `step` seconds is kept from it. The choice is made per group
+of pictures, by buffering its packets until the next keyframe shows how long it is.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+from PIL import Image
+
+from cadena.errors import CadenaError
+
+TOOL = "cadena.media.frames"
+TOOL_VERSION = "0.1.0"
+
+
+@dataclass(frozen=True)
+class SampledFrame:
+    """One decoded frame, downscaled, with where it lies in the video."""
+
+    time: float  # seconds from the start of the video stream
+    keyframe: bool
+    image: np.ndarray  # H x W x 3, RGB, uint8
+
+
+@dataclass(frozen=True)
+class Borders:
+    """Uniform bars (letterbox, pillarbox, a screen recording's frame), in pixels of an image."""
+
+    top: int = 0
+    bottom: int = 0
+    left: int = 0
+    right: int = 0
+
+    def crop(self, image: np.ndarray) -> np.ndarray:
+        h, w = image.shape[:2]
+        return image[self.top : h - self.bottom, self.left : w - self.right]
+
+    def fractions(self, height: int, width: int) -> tuple[float, float, float, float]:
+        return (self.top / height, self.bottom / height, self.left / width, self.right / width)
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    width: int
+    height: int
+    fps: float
+    duration: float
+    has_audio: bool
+
+
+def open_media(path: str | Path) -> av.container.InputContainer:
+    """Open a file with PyAV, turning its errors into one the user can act on."""
+    try:
+        return av.open(str(path))
+    except (av.FFmpegError, OSError) as exc:
+        raise CadenaError(f"{path}: cannot be read as audio or video ({exc}).") from exc
+
+
+def probe(path: str | Path) -> VideoInfo:
+    """Width, height, frame rate, duration and whether there is sound."""
+    with open_media(path) as c:
+        if not c.streams.video:
+            raise CadenaError(f"{path}: holds no video stream.")
+        v = c.streams.video[0]
+        rate = v.average_rate or v.base_rate or 0
+        duration = float(v.duration * v.time_base) if v.duration and v.time_base else 0.0
+        if not duration and c.duration:
+            duration = c.duration / 1_000_000
+        return VideoInfo(v.width, v.height, float(rate), duration, bool(c.streams.audio))
+
+
+def _scaled_size(width: int, height: int, max_side: int) -> tuple[int, int]:
+    scale = min(1.0, max_side / max(width, height))
+    return max(2, round(width * scale)), max(2, round(height * scale))
+
+
+def _to_rgb(frame: av.VideoFrame, max_side: int) -> np.ndarray:
+    w, h = _scaled_size(frame.width, frame.height, max_side)
+    return frame.reformat(width=w, height=h, format="rgb24", interpolation="AREA").to_ndarray()
+
+
+def sample_frames(
+    path: str | Path,
+    *,
+    max_gap: float = 2.0,
+    step: float = 0.5,
+    max_side: int = 320,
+    keyframes_only: bool = False,
+    threads: int = 1,
+) -> list[SampledFrame]:
+    """Frames covering the video at least every `max_gap` seconds, as cheaply as possible.
+
+    Keyframes are always taken (no closer than `step / 2` apart); a group of pictures longer than
+    `max_gap` is decoded in full and a frame kept every `step` seconds. `keyframes_only` never
+    decodes a non-key frame (fastest, sparsest).
+    """
+    with open_media(path) as c:
+        if not c.streams.video:
+            raise CadenaError(f"{path}: holds no video stream.")
+        stream = c.streams.video[0]
+        stream.thread_type = "NONE" if threads == 1 else "AUTO"
+        stream.codec_context.thread_count = threads
+        try:
+            return list(_sample(c, stream, max_gap, step, max_side, keyframes_only))
+        except av.FFmpegError as exc:
+            raise CadenaError(f"{path}: the video could not be decoded ({exc}).") from exc
+
+
+def _packet_time(packet: av.Packet, tb: float, start: float) -> float | None:
+    ts = packet.pts if packet.pts is not None else packet.dts
+    return None if ts is None else ts * tb - start
+
+
+def _sample(
+    c: av.container.InputContainer,
+    stream: av.VideoStream,
+    max_gap: float,
+    step: float,
+    max_side: int,
+    keyframes_only: bool,
+) -> Iterator[SampledFrame]:
+    tb = float(stream.time_base or 0)
+    start = (stream.start_time or 0) * tb
+    ctx = stream.codec_context
+    state = {"last": -1e9}
+    gop: list[av.Packet] = []
+
+    def keep(frame: av.VideoFrame, dense: bool) -> SampledFrame | None:
+        # frame.time needs the frame's time base, which frames drained at the end lack.
+        ts = frame.pts if frame.pts is not None else frame.dts
+        t = (ts or 0) * tb - start
+        gap = t - state["last"]
+        if (frame.key_frame and gap >= step / 2) or (dense and gap >= step * 0.95):
+            state["last"] = t
+            return SampledFrame(round(t, 4), bool(frame.key_frame), _to_rgb(frame, max_side))
+        return None
+
+    def flush(gop: list[av.Packet], next_key_time: float | None) -> Iterator[SampledFrame]:
+        t0 = _packet_time(gop[0], tb, start) or 0.0
+        times = [t for t in (_packet_time(p, tb, start) for p in gop) if t is not None]
+        end = next_key_time if next_key_time is not None else max(times, default=t0)
+        dense = not keyframes_only and end - t0 > max_gap
+        ctx.skip_frame = "DEFAULT" if dense else "NONKEY"
+        for p in gop if dense else gop[:1]:
+            for frame in stream.decode(p):
+                kept = keep(frame, dense)
+                if kept is not None:
+                    yield kept
+        if dense or next_key_time is None:
+            # Drain frames held back for reordering before the next group starts afresh.
+            for frame in stream.decode(None):
+                kept = keep(frame, dense)
+                if kept is not None:
+                    yield kept
+            ctx.flush_buffers()
+
+    for packet in c.demux(stream):
+        if packet.size == 0:
+            continue
+        if packet.is_keyframe and gop:
+            yield from flush(gop, _packet_time(packet, tb, start))
+            gop = []
+        if gop or packet.is_keyframe:
+            gop.append(packet)
+    if gop:
+        yield from flush(gop, None)
+
+
+def keyframes(path: str | Path, max_side: int = 320) -> list[SampledFrame]:
+    """Only the keyframes, never decoding anything else."""
+    return sample_frames(path, keyframes_only=True, max_side=max_side)
+
+
+def detect_borders(image: np.ndarray, tolerance: int = 12, max_fraction: float = 0.4) -> Borders:
+    """Uniform bars of any colour at the edges of one image (black letterbox, a grey frame).
+
+    Bars can nest (a status bar above a grey frame around a letterboxed picture), so detection is
+    repeated on what is left until nothing more is found.
+    """
+    total = Borders()
+    h, w = image.shape[:2]
+    for _ in range(4):
+        found = _detect_once(total.crop(image), tolerance)
+        if found == Borders():
+            break
+        total = Borders(
+            total.top + found.top,
+            total.bottom + found.bottom,
+            total.left + found.left,
+            total.right + found.right,
+        )
+        if (
+            total.top + total.bottom > h * max_fraction * 2
+            or total.left + total.right > w * max_fraction * 2
+        ):
+            return Borders()
+    return total
+
+
+def _detect_once(image: np.ndarray, tolerance: int, max_fraction: float = 0.4) -> Borders:
+    if min(image.shape[:2]) < 8:
+        return Borders()
+    luma = image.astype(np.int16).mean(axis=2)
+    h, w = luma.shape
+
+    def run(lines: np.ndarray, limit: int) -> int:
+        # A bar line is flat (little spread) and close in colour to the outermost line.
+        ref = np.median(lines[0])
+        flat = (np.ptp(lines, axis=1) <= 2 * tolerance) & (
+            np.abs(np.median(lines, axis=1) - ref) <= tolerance
+        )
+        n = int(np.argmin(flat)) if not flat.all() else len(flat)
+        return min(n, limit)
+
+    limit_h, limit_w = int(h * max_fraction), int(w * max_fraction)
+    return Borders(
+        top=run(luma, limit_h),
+        bottom=run(luma[::-1], limit_h),
+        left=run(luma.T, limit_w),
+        right=run(luma.T[::-1], limit_w),
+    )
+
+
+def video_borders(images: list[np.ndarray], percentile: float = 20.0) -> Borders:
+    """Bars that hold through the video: a low percentile of each side over the frames.
+
+    A dark sky in one frame is not a bar; a bar is there in (nearly) every frame.
+    """
+    if not images:
+        return Borders()
+    found = np.array([list(_as_tuple(detect_borders(i))) for i in images])
+    sides = np.floor(np.percentile(found, percentile, axis=0)).astype(int)
+    return Borders(*(int(x) for x in sides))
+
+
+def _as_tuple(b: Borders) -> tuple[int, int, int, int]:
+    return (b.top, b.bottom, b.left, b.right)
+
+
+def thumbnail(image: np.ndarray, max_side: int = 320, quality: int = 85) -> bytes:
+    """A JPEG of an RGB image, the same bytes for the same pixels (so content-addressable)."""
+    im = Image.fromarray(image)
+    im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    im.save(out, format="JPEG", quality=quality, optimize=False, progressive=False)
+    return out.getvalue()
+
+
+def scene_changes(frames: list[SampledFrame], threshold: float = 0.25) -> list[SampledFrame]:
+    """The first frame of each scene: frames whose grey histogram departs from the last kept one."""
+    kept: list[SampledFrame] = []
+    last: np.ndarray | None = None
+    for f in frames:
+        hist = np.histogram(f.image.mean(axis=2), bins=32, range=(0, 256))[0].astype(float)
+        hist /= max(hist.sum(), 1.0)
+        if last is None or 0.5 * np.abs(hist - last).sum() > threshold:
+            kept.append(f)
+            last = hist
+    return kept
