@@ -3,8 +3,8 @@
 What it tries (hypothesis, 300 cases in all per run):
 - 100 cases of pure random bytes (0-6000 bytes);
 - 200 cases of mutated real files (a small MP4 with GPS and rotation, a JPEG with EXIF GPS and XMP,
-  a PDF with XMP, a DOCX, a WAV, a HEIC with EXIF, an MP3-framed file): random byte overwrites, truncation, inserted
-  or deleted runs, and duplicated chunks, up to 8 mutations per case.
+  a PDF with XMP, a DOCX, a WAV, a HEIC with EXIF, an MP3-framed file): random byte overwrites,
+  truncation, inserted or deleted runs, and duplicated chunks, up to 8 mutations per case.
 Each case is sniffed, then read by the reader its content selects AND by each of the four readers
 (PyAV, Pillow, pypdf, office zip) forced on it, so every reader sees every kind of garbage.
 The result must be JSON-serialisable; nothing may raise.

@@ -443,7 +443,13 @@ def _duration_from_streams(
 
 
 # Tags by priority for each normalised field; container tags first, then the video stream's.
-_TIME_TAGS = ("com.apple.quicktime.creationdate", "creation_time", "date", "DATE")
+_TIME_TAGS = (
+    "com.apple.quicktime.creationdate",
+    "creation_time",
+    "DATE_RECORDED",  # Matroska
+    "date",
+    "DATE",
+)
 _GPS_TAGS = ("com.apple.quicktime.location.ISO6709", "location", "location-eng")
 _MAKE_TAGS = ("com.apple.quicktime.make", "com.android.manufacturer", "make", "manufacturer")
 _MODEL_TAGS = ("com.apple.quicktime.model", "com.android.model", "model")
@@ -967,7 +973,7 @@ def _normalize_pdf_info(info: dict[str, Any], norm: dict[str, Any]) -> None:
 def _pdf_revisions(f: IO[bytes], result: Extracted) -> None:
     """Count %%EOF markers: each incremental update after the first save adds one."""
     size = os.fstat(f.fileno()).st_size
-    if size > 256 * 1024 * 1024:
+    if size > 64 * 1024 * 1024:  # a second full read of a big scan is not worth the count
         return
     count, tail = 0, b""
     f.seek(0)
@@ -989,7 +995,22 @@ _OFFICE_FIELDS = {
 _OFFICE_PARTS = ("docProps/core.xml", "docProps/app.xml", "meta.xml")
 
 
+def _central_directory_size(f: IO[bytes]) -> int | None:
+    """Size the zip's end record declares for its central directory (None if not found)."""
+    size = os.fstat(f.fileno()).st_size
+    f.seek(max(0, size - 65_557))  # the end record plus the longest possible comment
+    tail = f.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return None
+    return int.from_bytes(tail[at + 12 : at + 16], "little")
+
+
 def _read_office(f: IO[bytes], sniffed: Sniffed, result: Extracted) -> None:
+    directory = _central_directory_size(f)
+    if directory is not None and directory > 8 * 1024 * 1024:  # zipfile would hold it all
+        result.problems.append(f"zip central directory of {directory} bytes: not read")
+        return
     try:
         archive = zipfile.ZipFile(f)
     except Exception as e:  # not a zip after all, or a damaged central directory

@@ -1,8 +1,9 @@
 """Deterministic synthetic media for tests, the demo and benchmarks.
 
 Every generator takes a `seed`; the same arguments give the same bytes on the same library
-versions. Videos and audio are written with PyAV, images with Pillow, PDFs by a small writer of
-our own (so a test of the PDF reader does not read what the same library wrote).
+versions (except `big_video`, which uses encoder threads for speed: same size and content, not
+byte-identical). Videos and audio are written with PyAV, images with Pillow, PDFs by a small
+writer of our own (so a test of the PDF reader does not read what the same library wrote).
 
 Metadata conventions written into videos (and read back by `cadena.media.metadata`):
 - `gps=(lat, lon)` or `(lat, lon, alt)` -> the ISO 6709 `location` tag (Android style, `©xyz`);
@@ -67,6 +68,7 @@ def video(
         if bitrate:
             vs.bit_rate = bitrate
         vs.options = _encoder_options(codec)
+        vs.thread_count = 1  # see _encoder_options
         if rotation % 360:
             vs.set_display_rotation(-rotation)  # PyAV's angle is counter-clockwise
         pcm = None
@@ -76,6 +78,7 @@ def video(
         n_frames = max(1, round(seconds * fps))
         for i in range(n_frames):
             frame = av.VideoFrame.from_ndarray(_pattern(i, width, height, seed), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, fps)  # explicit: the encoder's clock
             out.mux(vs.encode(frame))
             if audio_out:  # interleave, so the muxer need not hold the whole video
                 audio_out.write_until((i + 1) / fps)
@@ -92,10 +95,11 @@ def _encoder(codec: str) -> str:
 
 
 def _encoder_options(codec: str) -> dict[str, object]:
+    # one thread: x264 and x265 frame threads make the bitstream vary from run to run
     if _encoder(codec) == "libx264":
-        return {"preset": "veryfast"}
+        return {"preset": "veryfast", "x264-params": "threads=1:lookahead-threads=1"}
     if _encoder(codec) == "libx265":
-        return {"preset": "ultrafast", "x265-params": "log-level=error"}
+        return {"preset": "ultrafast", "x265-params": "log-level=error:pools=none:frame-threads=1"}
     return {}
 
 
@@ -208,7 +212,9 @@ def big_video(path: PathLike, target_bytes: int, seed: int = 0) -> Path:
         written, i = 0, 0
         while written < target_bytes:
             img = _pattern(i, width, height, seed) // 2 + noise[(i * 7 + seed) % len(noise)]
-            for packet in vs.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, fps)
+            for packet in vs.encode(frame):
                 written += packet.size
                 out.mux(packet)
             i += 1
