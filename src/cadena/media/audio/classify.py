@@ -1,0 +1,260 @@
+"""Tell shots from bullets' cracks, echoes, firecrackers and tear-gas launchers.
+
+Rules, each resting on the physics of docs/sound.md (not on a trained model):
+
+1. Echo: a weaker copy of an earlier, louder event at a delay that repeats (a wall
+   returns every bang after the same delay). Echoes are listed, never counted.
+2. Pulse width (time the envelope stays within 10 dB of its peak) tracks the
+   Friedlander positive phase, which grows with the charge (Hopkinson cube-root
+   scaling): bullets' N-waves and firecrackers are short (< ~0.6 ms), muzzle blasts of
+   small arms ~0.7–2.5 ms, a 37/40 mm launcher's thump longer and without highs.
+3. Crack–thump: short pulses that precede blast-like events by one common interval
+   are the bullets' shock waves; the blasts they pair with are shots, with more
+   confidence, and the interval gives the distance.
+4. Rhythm: a run of ≥3 blast-like events at a steady interval is automatic fire;
+   short pulses at irregular intervals without blasts behind them are a firecracker string.
+
+Where the rules disagree or the measurements sit near a boundary the event is
+"uncertain" and is not counted as a shot. Confidences are rule scores in 0–1, not
+calibrated probabilities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cadena.media.audio.features import Features
+
+SHORT_MAX_MS = 0.6
+BLAST_MAX_MS = 2.4
+ECHO_MIN_DROP_DB = 1.5
+# Spectral tilt (event power above 2 kHz over below 1 kHz): a muzzle blast's long
+# positive phase puts its energy low, and air absorption darkens it further with
+# distance; an N-wave (0.2–0.5 ms) or a firecracker is bright; a launcher's thump darker.
+BLAST_TILT_MAX_DB = -10.0
+BRIGHT_TILT_MIN_DB = -8.0
+THUMP_TILT_MAX_DB = -23.0
+ECHO_MAX_DELAY_S = 0.2
+ECHO_TOL_S = 0.0004
+CRACK_MAX_LEAD_S = 1.5
+PAIR_TOL_S = 0.002
+
+
+@dataclass
+class Event:
+    """One impulsive event and what Cadena judges it to be."""
+
+    features: Features
+    cls: str = "uncertain"  # shot | crack | firecracker | teargas | echo | other | uncertain
+    confidence: float = 0.5
+    reasons: list[str] = field(default_factory=list)
+    echo_of: float | None = None
+    crack_t: float | None = None
+    shape: str = ""
+
+    @property
+    def t(self) -> float:
+        return self.features.t
+
+
+def mark_echoes(events: list[Event]) -> None:
+    """Mark followers at a delay that recurs after many bangs (a wall's echo) as echoes.
+
+    A fixed reflector returns every bang from one direction after the same delay, to a
+    tenth of a millisecond, weaker and of the same spectral shape. An automatic weapon's
+    cycle can be as steady, so a delay is taken for an echo only if its followers are
+    weaker on average and do not chain (an echo's echo is too faint to be heard; the
+    next round of a burst is as loud as the last and is followed by another).
+    """
+    taken: set[int] = set()
+    for _ in range(3):  # up to three reflectors (façades, a vehicle...)
+        pairs = _echo_pairs(events, taken)
+        if not pairs:
+            return
+        d_all = np.array([p[2] for p in pairs])
+        support = np.array([np.count_nonzero(np.abs(d_all - v) <= ECHO_TOL_S) for v in d_all])
+        loud = sum(1 for e in events if e.features.score_db >= 10)
+        found = False
+        for best in np.argsort(-support, kind="stable")[:8]:
+            group = [p for p in pairs if abs(p[2] - d_all[best]) <= ECHO_TOL_S]
+            if _echo_group_ok(events, group, loud):
+                _mark(events, group, taken)
+                found = True
+                break
+        if not found:
+            return
+
+
+def _echo_pairs(events: list[Event], taken: set[int]) -> list[tuple[int, int, float]]:
+    pairs = []
+    for j in range(len(events)):
+        for i in range(j - 1, -1, -1):
+            d = events[j].t - events[i].t
+            if d > ECHO_MAX_DELAY_S:
+                break
+            if d > 0.002 and j not in taken and i not in taken and _alike(events[i], events[j]):
+                pairs.append((i, j, d))
+    return pairs
+
+
+def _echo_group_ok(events: list[Event], group: list[tuple[int, int, float]], loud: int) -> bool:
+    sources = {i for i, _, _ in group}
+    followers = {j for _, j, _ in group}
+    drop = float(
+        np.mean([events[i].features.energy_db - events[j].features.energy_db for i, j, _ in group])
+    )
+    chained = len(sources & followers) / max(len(group), 1)
+    if drop < ECHO_MIN_DROP_DB or chained >= 0.5:
+        return False
+    return len(sources) >= max(3, 0.3 * loud) or (loud <= 2 and len(group) == 1)
+
+
+def _mark(events: list[Event], group: list[tuple[int, int, float]], taken: set[int]) -> None:
+    n = len({i for i, _, _ in group})
+    for i, j, d in group:
+        if j in taken:
+            continue
+        taken.add(j)
+        events[j].cls, events[j].echo_of = "echo", events[i].t
+        events[j].confidence = min(0.9, 0.5 + 0.05 * n)
+        events[j].reasons = [
+            f"echo: {1000 * d:.1f} ms after a louder bang of the same shape, "
+            f"a delay that recurs after {n} bangs"
+        ]
+
+
+def _alike(src: Event, echo: Event) -> bool:
+    """Could `echo` be a reflection of `src`: not louder, and of the same spectral shape.
+
+    Shape matters: a bullet's crack and its muzzle blast also recur at one fixed delay,
+    but the crack is bright and the blast dark.
+    """
+    a, b = src.features, echo.features
+    return b.energy_db - a.energy_db <= 1.0 and abs(a.tilt_db - b.tilt_db) <= 6.0
+
+
+def brightness(f: Features) -> float:
+    return f.tilt_db
+
+
+def _shape(e: Event) -> str:
+    f = e.features
+    tilt = brightness(f)
+    if f.width_ms < SHORT_MAX_MS or tilt >= BRIGHT_TILT_MIN_DB:
+        return "short"
+    if tilt < THUMP_TILT_MAX_DB:
+        return "thump" if f.width_ms > 1.5 else "other"
+    if f.width_ms <= BLAST_MAX_MS:
+        return "blast" if tilt <= BLAST_TILT_MAX_DB else "uncertain"
+    return "other"
+
+
+def pair_cracks(events: list[Event], shapes: list[str]) -> float | None:
+    """Find the common crack→blast interval; mark cracks and give shots their crack time."""
+    shorts = [i for i, s in enumerate(shapes) if s == "short"]
+    blasts = [i for i, s in enumerate(shapes) if s == "blast"]
+    diffs = [
+        (i, j, events[j].t - events[i].t)
+        for i in shorts
+        for j in blasts
+        if 0.002 < events[j].t - events[i].t < CRACK_MAX_LEAD_S
+    ]
+    if not diffs:
+        return None
+    d = np.array([x[2] for x in diffs])
+    support = np.array([np.count_nonzero(np.abs(d - v) <= PAIR_TOL_S) for v in d])
+    best = int(np.argmax(support))
+    need = 2 if len(blasts) > 1 and len(shorts) > 1 else 1
+    if support[best] < need:
+        return None
+    dt = float(np.median(d[np.abs(d - d[best]) <= PAIR_TOL_S]))
+    for i, j, v in diffs:
+        if abs(v - dt) <= PAIR_TOL_S and events[i].cls != "crack" and events[j].crack_t is None:
+            events[i].cls, events[i].confidence = "crack", 0.8
+            events[i].reasons = [f"bullet shock wave: {1000 * dt:.1f} ms before a blast"]
+            events[j].crack_t = events[i].t
+    return dt
+
+
+def regular_runs(times: list[float], max_period: float = 0.2, tol: float = 0.25) -> list[list[int]]:
+    """Runs of ≥3 indices whose successive intervals are short and steady (automatic fire)."""
+    runs: list[list[int]] = []
+    cur: list[int] = [0] if times else []
+    for k in range(1, len(times)):
+        gap = times[k] - times[k - 1]
+        if gap <= max_period and (
+            len(cur) < 2 or abs(gap - (times[cur[-1]] - times[cur[-2]])) <= tol * gap
+        ):
+            cur.append(k)
+            continue
+        if len(cur) >= 3:
+            runs.append(cur)
+        cur = [cur[-1], k] if gap <= max_period else [k]
+    if len(cur) >= 3:
+        runs.append(cur)
+    return runs
+
+
+def classify(features: list[Features]) -> tuple[list[Event], float | None]:
+    """Classes for every onset, and the crack–thump interval if one was found."""
+    events = [Event(f) for f in sorted(features, key=lambda f: f.t)]
+    mark_echoes(events)
+    live = [e for e in events if e.cls != "echo"]
+    shapes = [_shape(e) for e in live]
+    for e, s in zip(live, shapes, strict=True):
+        e.shape = s
+    dt = pair_cracks(live, shapes)
+    blast_t = [e.t for e, s in zip(live, shapes, strict=True) if s == "blast"]
+    auto = {blast_t[k] for run in regular_runs(blast_t) for k in run}
+    for e, s in zip(live, shapes, strict=True):
+        if e.cls == "crack":
+            continue
+        _judge(e, s, e.t in auto)
+    _firecracker_strings(live)
+    return events, dt
+
+
+def _judge(e: Event, shape: str, in_auto: bool) -> None:
+    f = e.features
+    if shape == "blast":
+        conf = 0.6
+        e.reasons = [f"blast-like pulse ({f.width_ms:.2f} ms, tilt {f.tilt_db:.0f} dB)"]
+        if e.crack_t is not None:
+            conf += 0.25
+            e.reasons.append("preceded by a supersonic crack")
+        if in_auto:
+            conf += 0.15
+            e.reasons.append("in a steady automatic burst")
+        if f.width_ms < SHORT_MAX_MS + 0.15 or f.width_ms > BLAST_MAX_MS - 0.3:
+            conf -= 0.15
+            e.reasons.append("width near a class boundary")
+        e.cls, e.confidence = ("shot", min(conf, 0.97)) if conf >= 0.5 else ("uncertain", conf)
+    elif shape == "thump":
+        e.cls, e.confidence = "teargas", 0.6
+        e.reasons = [
+            f"long dark thump ({f.width_ms:.1f} ms, tilt {f.tilt_db:.0f} dB): launcher-like"
+        ]
+    elif shape == "short":
+        e.cls, e.confidence = "uncertain", 0.4
+        e.reasons = [
+            f"short or bright pulse ({f.width_ms:.2f} ms, tilt {brightness(f):+.0f} dB): "
+            "firecracker or unpaired crack"
+        ]
+    elif shape == "uncertain":
+        e.cls, e.confidence = "uncertain", 0.4
+        e.reasons = [f"blast-like width ({f.width_ms:.2f} ms), tilt between blast and crack"]
+    else:
+        e.cls, e.confidence = "other", 0.5
+        e.reasons = [f"impulsive but not blast-like ({f.width_ms:.1f} ms)"]
+
+
+def _firecracker_strings(live: list[Event]) -> None:
+    """Short unpaired pulses with another within a second: a firecracker string."""
+    shorts = [e for e in live if e.cls == "uncertain" and e.shape == "short"]
+    for k, e in enumerate(shorts):
+        near = [o for o in shorts[max(0, k - 3) : k + 4] if o is not e and abs(o.t - e.t) < 1.0]
+        if near:
+            e.cls, e.confidence = "firecracker", 0.7
+            e.reasons.append("in an irregular string of short bangs without blasts")

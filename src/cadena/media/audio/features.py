@@ -1,0 +1,117 @@
+"""Measurements of one impulsive event, from which its class is judged."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy.signal import butter, sosfiltfilt
+
+from cadena.media.audio.onsets import BANDS_HZ, HOP
+
+
+@dataclass
+class Features:
+    """What an onset looks like (all levels in dB above the local background)."""
+
+    t: float
+    score_db: float
+    band_excess_db: list[float]  # per band of BANDS_HZ, at the onset
+    lf_db: float  # strongest excess below 1 kHz
+    hf_db: float  # strongest excess above 2 kHz
+    rise_ms: float  # 10 % → 90 % of the first peak of the envelope
+    width_ms: float  # time the envelope stays within 10 dB of its peak
+    decay_ms: float  # time to fall 20 dB below the peak (low-passed envelope)
+    peak: float  # absolute peak amplitude (full scale = 1)
+    energy_db: float  # energy of the first 4 ms (less hurt by clipping than the peak)
+    tilt_db: float  # event power above 2 kHz over power below 1 kHz, background removed
+    clipped: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _envelope(x: np.ndarray, rate: int, smooth_ms: float) -> np.ndarray:
+    k = max(1, int(smooth_ms * rate / 1000))
+    return np.sqrt(np.convolve(x * x, np.ones(k) / k, mode="same"))
+
+
+def _lowpass(x: np.ndarray, rate: int, hz: float) -> np.ndarray:
+    sos = butter(2, hz, btype="lowpass", fs=rate, output="sos")
+    return np.asarray(sosfiltfilt(sos, x)) if x.size > 15 else x
+
+
+def measure(
+    x: np.ndarray,
+    rate: int,
+    t: float,
+    score_db: float,
+    band_excess: np.ndarray,
+    tilt_db: float = 0.0,
+) -> Features:
+    """Features of the event starting at `t` seconds in `x` (mono, at `rate`)."""
+    i = int(round(t * rate))
+    pre = x[max(0, i - int(0.3 * rate)) : max(0, i - int(0.02 * rate))]
+    noise = float(np.sqrt(np.median(pre * pre))) if pre.size else 1e-6
+    seg = x[max(0, i - int(0.001 * rate)) : i + int(0.08 * rate)]
+    if seg.size < 8:
+        seg = np.pad(seg, (0, 8 - seg.size))
+    env = _envelope(seg, rate, 0.15)
+    head = env[: int(0.006 * rate)]
+    k_peak = int(np.argmax(head))
+    peak = float(head[k_peak]) + 1e-12
+    floor = min(noise, peak)
+    lo = floor + 0.1 * (peak - floor)
+    hi = floor + 0.9 * (peak - floor)
+    k10 = int(np.argmax(env[: k_peak + 1] >= lo))
+    k90 = int(np.argmax(env[: k_peak + 1] >= hi))
+    above = env >= peak / 10 ** (10 / 20)
+    width = _run_length(above, k_peak)
+    env_lp = _envelope(_lowpass(seg, rate, 4000), rate, 2.0)
+    k_lp = int(np.argmax(env_lp[: int(0.01 * rate)]))
+    ref = env_lp[k_lp]
+    below = np.flatnonzero(env_lp[k_lp:] < max(ref / 10, 2 * noise))
+    decay = (below[0] if below.size else env_lp.size - k_lp) / rate
+    exc = np.asarray(band_excess, dtype=float)
+    return Features(
+        t=t,
+        score_db=score_db,
+        band_excess_db=[round(float(v), 2) for v in exc],
+        lf_db=float(exc[:2].max()),
+        hf_db=float(exc[3:].max()),
+        rise_ms=1000 * max(k90 - k10, 0) / rate,
+        width_ms=1000 * width / rate,
+        decay_ms=1000 * decay,
+        peak=float(np.max(np.abs(seg[: int(0.006 * rate)]))),
+        energy_db=float(10 * np.log10(np.sum(seg[: int(0.004 * rate)] ** 2) + 1e-12)),
+        tilt_db=tilt_db,
+        clipped=bool(np.count_nonzero(np.abs(seg) >= 0.98) >= 3),
+    )
+
+
+def _run_length(mask: np.ndarray, k: int) -> int:
+    """Length of the run of True in `mask` that contains index k."""
+    if not mask[k]:
+        return 0
+    left = k
+    while left > 0 and mask[left - 1]:
+        left -= 1
+    right = k
+    while right + 1 < mask.size and mask[right + 1]:
+        right += 1
+    return right - left + 1
+
+
+def band_excess_at(
+    levels: np.ndarray, bg: np.ndarray, t: float, rate: int
+) -> tuple[np.ndarray, float]:
+    """Each band's strongest excess (dB) over background in the frames of the first ms,
+    and the spectral tilt: the event's own power above 2 kHz over that below 1 kHz."""
+    k = int(t * rate / HOP)
+    a = max(0, k - 4)
+    b = min(levels.shape[0], k + 6)
+    if b <= a:
+        return np.zeros(len(BANDS_HZ)), 0.0
+    power = np.clip(10 ** (levels[a:b] / 10) - 10 ** (bg[a:b] / 10), 0, None).sum(axis=0)
+    tilt = 10 * np.log10((power[3:].sum() + 1e-12) / (power[:2].sum() + 1e-12))
+    return np.asarray((levels[a:b] - bg[a:b]).max(axis=0)), float(tilt)

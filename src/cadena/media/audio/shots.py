@@ -1,0 +1,278 @@
+"""Gunshots in a recording: onsets, classes, bursts and rate of fire, crack–thump distance.
+
+`analyse(source)` streams the sound in chunks (memory stays flat), detects impulsive
+onsets, measures each, classifies them (classify.py), groups the shots into bursts
+and, where bullets' cracks precede the blasts, turns the interval into a distance
+interval. The report says what it rests on: method, parameters and assumptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from cadena.media.audio import TOOL_VERSION
+from cadena.media.audio.classify import Event, classify, regular_runs
+from cadena.media.audio.decode import DecodeReport, Source, iter_chunks, probe
+from cadena.media.audio.features import Features, band_excess_at, measure
+from cadena.media.audio.onsets import OnsetParams, _background, band_levels, detect
+from cadena.media.audio.physics import crack_thump_distance, speed_of_sound
+from cadena.media.audio.weapons import weapon_class
+
+PRE_S = 0.6  # context kept before each chunk (background median, features)
+POST_S = 0.25  # look-ahead after each chunk (features of late onsets)
+GROUP_GAP_S = 1.0
+AUTO_MAX_PERIOD_S = 0.2
+
+ASSUMPTIONS = [
+    "onsets are sudden broadband rises above the street's background (0.4 s running median)",
+    "classes follow pulse width, crack pairing and rhythm (docs/sound.md); "
+    "confidences are rule scores, not calibrated probabilities",
+    "distance: receiver close to the line of fire, bullet at constant mean speed within "
+    "the weapon class's range, c = 331.3 + 0.606·T; a receiver metres off the line of "
+    "fire makes the interval shorter and the distance an underestimate",
+    "automatic fire: ≥3 shots at a steady interval ≤ 0.2 s (≥ 300 rounds/min)",
+]
+
+
+@dataclass(frozen=True)
+class ShotParams:
+    """Everything the analysis depends on; reported with the result."""
+
+    weapon_class: str = "rifle"
+    temperature_c: float = 20.0
+    onset: OnsetParams = field(default_factory=OnsetParams)
+    chunk_s: float = 10.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "weapon_class": self.weapon_class,
+            "temperature_c": self.temperature_c,
+            "onsets": self.onset.as_dict(),
+            "chunk_s": self.chunk_s,
+        }
+
+
+@dataclass
+class Burst:
+    start: float
+    end: float
+    shots: int
+    rate_rpm: float | None
+    mode: str  # single | automatic
+
+
+@dataclass
+class Distance:
+    min_m: float
+    max_m: float
+    crack_thump_s: float
+    weapon_class: str
+    temperature_c: float
+    pairs: int
+
+
+@dataclass
+class ShotReport:
+    events: list[Event]
+    bursts: list[Burst]
+    distance: Distance | None
+    duration_s: float
+    params: ShotParams
+    decode: DecodeReport
+
+    @property
+    def shots(self) -> list[Event]:
+        return [e for e in self.events if e.cls == "shot"]
+
+    def to_json(self) -> dict[str, Any]:
+        """Stable keys (docs/sound.md): onsets, count, bursts, distance, uncertain_events…"""
+        return {
+            "onsets": [
+                {
+                    "t": round(e.t, 4),
+                    "confidence": round(e.confidence, 2),
+                    "class": e.cls,
+                    "crack_t": None if e.crack_t is None else round(e.crack_t, 4),
+                    "reasons": e.reasons,
+                }
+                for e in self.events
+                if e.cls in ("shot", "uncertain", "firecracker", "teargas")
+            ],
+            "count": len(self.shots),
+            "bursts": [_burst_json(b) for b in self.bursts],
+            "distance": None if self.distance is None else _distance_json(self.distance),
+            "uncertain_events": sum(1 for e in self.events if e.cls == "uncertain"),
+            "other_events": {
+                k: sum(1 for e in self.events if e.cls == k)
+                for k in ("crack", "echo", "firecracker", "teargas", "other")
+            },
+            "duration_s": round(self.duration_s, 3),
+            "clipped_fraction": round(self.decode.clipped_fraction(), 5),
+            "bad_packets": self.decode.bad_packets,
+            "method": {
+                "tool": "cadena.media.audio.shots",
+                "version": TOOL_VERSION,
+                "params": self.params.as_dict(),
+                "assumptions": ASSUMPTIONS,
+            },
+        }
+
+
+def _burst_json(b: Burst) -> dict[str, Any]:
+    return {
+        "start": round(b.start, 4),
+        "end": round(b.end, 4),
+        "shots": b.shots,
+        "rate_rpm": None if b.rate_rpm is None else round(b.rate_rpm, 1),
+        "mode": b.mode,
+    }
+
+
+def _distance_json(d: Distance) -> dict[str, Any]:
+    return {
+        "min_m": round(d.min_m, 1),
+        "max_m": round(d.max_m, 1),
+        "crack_thump_s": round(d.crack_thump_s, 4),
+        "weapon_class": d.weapon_class,
+        "temperature_c": d.temperature_c,
+        "pairs": d.pairs,
+    }
+
+
+# --- streaming onset detection ---------------------------------------------------------
+
+
+def _features_in(
+    x: np.ndarray, offset_s: float, lo_s: float, hi_s: float, p: OnsetParams
+) -> list[Features]:
+    """Features of onsets in x whose absolute time lies in [lo_s, hi_s)."""
+    rate = p.rate
+    levels = band_levels(x, rate)
+    bg = _background(levels, rate)
+    out: list[Features] = []
+    for o in detect(x, p):
+        t_abs = o.t + offset_s
+        if lo_s <= t_abs < hi_s:
+            excess, tilt = band_excess_at(levels, bg, o.t, rate)
+            f = measure(x, rate, o.t, o.score_db, excess, tilt)
+            f.t = t_abs
+            out.append(f)
+    return out
+
+
+def stream_features(
+    chunks: Any, params: ShotParams, total: list[float] | None = None
+) -> list[Features]:
+    """Onset features over a stream of mono chunks at params.onset.rate, memory flat."""
+    rate = params.onset.rate
+    pre, post = int(PRE_S * rate), int(POST_S * rate)
+    buf = np.zeros(0, dtype=np.float32)
+    buf_start = 0  # absolute sample index of buf[0]
+    done = 0  # onsets before this absolute sample are final
+    feats: list[Features] = []
+    n_total = 0
+    for chunk in chunks:
+        n_total += chunk.size
+        buf = np.concatenate([buf, chunk])
+        while buf_start + buf.size - done >= int(params.chunk_s * rate) + post:
+            end = done + int(params.chunk_s * rate)
+            feats += _features_in(buf, buf_start / rate, done / rate, end / rate, params.onset)
+            done = end
+            drop = max(0, done - pre - buf_start)
+            buf, buf_start = buf[drop:], buf_start + drop
+    if buf.size:
+        feats += _features_in(buf, buf_start / rate, done / rate, np.inf, params.onset)
+    if total is not None:
+        total.append(n_total / rate)
+    return feats
+
+
+# --- bursts and distance ---------------------------------------------------------------
+
+
+def bursts(shot_times: list[float]) -> list[Burst]:
+    """Automatic runs (steady, ≤0.2 s apart) and groups of single shots (gaps ≤1 s)."""
+    times = sorted(shot_times)
+    auto = regular_runs(times, AUTO_MAX_PERIOD_S)
+    in_auto = {k for run in auto for k in run}
+    out = [_auto_burst([times[k] for k in run]) for run in auto]
+    single: list[float] = []
+    for k, t in enumerate(times):
+        if k in in_auto:
+            continue
+        if single and t - single[-1] > GROUP_GAP_S:
+            out.append(_single_burst(single))
+            single = []
+        single.append(t)
+    if single:
+        out.append(_single_burst(single))
+    return sorted(out, key=lambda b: b.start)
+
+
+def _auto_burst(ts: list[float]) -> Burst:
+    span = ts[-1] - ts[0]
+    period = float(np.median(np.diff(ts)))
+    cycles = max(1, round(span / period))  # robust to a missed round in the middle
+    return Burst(ts[0], ts[-1], len(ts), 60.0 * cycles / span, "automatic")
+
+
+def _single_burst(ts: list[float]) -> Burst:
+    rate = 60.0 * (len(ts) - 1) / (ts[-1] - ts[0]) if len(ts) > 1 else None
+    return Burst(ts[0], ts[-1], len(ts), rate, "single")
+
+
+def distance(dt: float | None, pairs: int, params: ShotParams) -> Distance | None:
+    """Distance interval from the crack–thump interval over the class's bullet speeds."""
+    if dt is None:
+        return None
+    cls = weapon_class(params.weapon_class)
+    assert cls.bullet_speed_ms is not None
+    c = speed_of_sound(params.temperature_c)
+    ends = [crack_thump_distance(dt, c, v) for v in cls.bullet_speed_ms if v > c * 1.01]
+    if not ends:
+        return None
+    return Distance(min(ends), max(ends), dt, params.weapon_class, params.temperature_c, pairs)
+
+
+# --- the analysis ----------------------------------------------------------------------
+
+
+def analyse_features(
+    feats: list[Features], params: ShotParams, duration_s: float, report: DecodeReport
+) -> ShotReport:
+    events, dt = classify(feats)
+    shots = [e for e in events if e.cls == "shot"]
+    pairs = sum(1 for e in shots if e.crack_t is not None)
+    return ShotReport(
+        events=events,
+        bursts=bursts([e.t for e in shots]),
+        distance=distance(dt, pairs, params),
+        duration_s=duration_s,
+        params=params,
+        decode=report,
+    )
+
+
+def analyse(source: Source, params: ShotParams | None = None) -> ShotReport:
+    """Analyse the sound of an audio or video file (any rate, mono or stereo)."""
+    p = params or ShotParams()
+    weapon_class(p.weapon_class)  # fail early on an unknown class
+    probe(source)  # a clear error when there is no sound
+    report = DecodeReport()
+    total: list[float] = []
+    chunks = iter_chunks(source, p.onset.rate, chunk_seconds=p.chunk_s, report=report)
+    feats = stream_features(chunks, p, total)
+    return analyse_features(feats, p, total[0] if total else 0.0, report)
+
+
+def analyse_array(x: np.ndarray, params: ShotParams | None = None) -> ShotReport:
+    """Analyse mono float32 samples already at params.onset.rate."""
+    p = params or ShotParams()
+    size = int(p.chunk_s * p.onset.rate)
+    chunks = (x[i : i + size] for i in range(0, x.size, size))
+    total: list[float] = []
+    feats = stream_features(chunks, p, total)
+    return analyse_features(feats, p, total[0] if total else 0.0, DecodeReport(samples=x.size))

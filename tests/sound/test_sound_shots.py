@@ -1,0 +1,125 @@
+"""Gunshot analysis on generated recordings written to real files and decoded by PyAV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cadena.media.audio.encode import write_aac_mp4, write_wav
+from cadena.media.audio.generator import (
+    Emission,
+    Mic,
+    Recording,
+    Scene,
+    SceneSpec,
+    burst_times,
+    firecracker_string,
+    random_scene,
+    render,
+    shot,
+    weapon_sample,
+)
+from cadena.media.audio.physics import crack_thump_distance, speed_of_sound
+from cadena.media.audio.shots import ShotParams, analyse, bursts
+from cadena.media.audio.weapons import weapon_class, weapon_classes
+
+
+def _match(det: list[float], truth: list[float], tol: float = 0.01) -> tuple[int, int, int]:
+    used: set[int] = set()
+    for t in truth:
+        k = next((i for i, d in enumerate(det) if i not in used and abs(d - t) <= tol), None)
+        if k is not None:
+            used.add(k)
+    return len(used), len(det) - len(used), len(truth) - len(used)
+
+
+def _burst_scene(seed: int, distance: float, miss: float, snr: float) -> tuple[Scene, Mic]:
+    """One automatic burst from `distance` m, the line of fire passing `miss` m from the phone."""
+    rng = np.random.default_rng(seed)
+    cls = weapon_class("rifle_762x39")
+    src = np.array([distance, 0.0, 1.5])
+    aim = np.array([-distance, miss, 0.0])
+    weapon = weapon_sample(rng, cls)
+    times = burst_times(rng, 0.6, 6, 600.0)
+    ems: list[Emission] = [shot(rng, cls, t, src, aim, 0, 680.0, weapon) for t in times]
+    mic = Mic(position=np.array([0.0, 0.0, 1.5]), duration_s=3.0, snr_db=snr)
+    return Scene(ems, temperature_c=25.0), mic
+
+
+def test_automatic_burst_count_rate_and_distance(tmp_path: Path) -> None:
+    scene, mic = _burst_scene(1, 120.0, 4.0, 10.0)
+    rec = render(scene, mic, np.random.default_rng(2))
+    path = tmp_path / "burst.m4a"
+    write_aac_mp4(path, rec.audio, rec.rate, bitrate=64_000)
+    report = analyse(path, ShotParams(weapon_class="rifle_762x39", temperature_c=25.0))
+    truth = [lab.t for lab in rec.of_kind("shot")]
+    tp, fp, fn = _match([e.t for e in report.shots], truth)
+    assert (tp, fp, fn) == (6, 0, 0)
+    auto = [b for b in report.bursts if b.mode == "automatic"]
+    assert len(auto) == 1 and auto[0].rate_rpm is not None
+    assert abs(auto[0].rate_rpm - 600.0) / 600.0 < 0.05
+    d = report.distance
+    assert d is not None and d.pairs >= 3
+    assert d.min_m * 0.95 <= 120.0 <= d.max_m * 1.05
+    js = report.to_json()
+    assert js["count"] == 6 and js["bursts"][0]["mode"] == "automatic"
+    assert set(js["distance"]) >= {"min_m", "max_m", "crack_thump_s", "weapon_class"}
+    assert js["method"]["assumptions"]
+
+
+def test_noisy_scene_with_distractors(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    scene, mic = random_scene(rng, SceneSpec(duration_s=6.0, volleys=2, teargas=1, slams=1))
+    mic.snr_db = 5.0
+    mic.clip_db = -6.0
+    rec = render(scene, mic, rng)
+    path = tmp_path / "scene.wav"
+    write_wav(path, rec.audio, rec.rate)
+    report = analyse(path, ShotParams(weapon_class="rifle_762x39"))
+    tp, fp, fn = _match([e.t for e in report.shots], [lab.t for lab in rec.of_kind("shot")])
+    assert tp >= 0.9 * (tp + fn)
+    assert fp <= 1
+
+
+def test_firecrackers_are_not_shots(tmp_path: Path) -> None:
+    rng = np.random.default_rng(11)
+    ems = firecracker_string(rng, 0.5, np.array([25.0, 10.0, 0.2]), 10)
+    mic = Mic(position=np.array([0.0, 0.0, 1.5]), duration_s=4.0, snr_db=15.0)
+    rec = render(Scene(ems), mic, rng)
+    path = tmp_path / "fire.wav"
+    write_wav(path, rec.audio, rec.rate)
+    report = analyse(path)
+    assert len(rec.of_kind("firecracker")) == 10
+    assert report.to_json()["count"] == 0
+    assert sum(1 for e in report.events if e.cls == "firecracker") >= 5
+
+
+def test_crack_precedes_blast_by_the_formula() -> None:
+    scene, mic = _burst_scene(3, 200.0, 0.5, 30.0)
+    scene.emissions = scene.emissions[:1]
+    rec: Recording = render(scene, mic, np.random.default_rng(0))
+    (lab,) = rec.of_kind("shot")
+    assert lab.crack_t is not None and lab.crack_t < lab.t
+    c = speed_of_sound(25.0)
+    est = crack_thump_distance(lab.t - lab.crack_t, c, 680.0)
+    assert abs(est - 200.0) / 200.0 < 0.02
+
+
+def test_bursts_group_singles_and_automatic() -> None:
+    auto = [1.0 + 0.1 * k for k in range(8)]
+    singles = [4.0, 4.6, 9.0]
+    out = bursts(auto + singles)
+    assert [b.mode for b in out] == ["automatic", "single", "single"]
+    assert out[0].shots == 8 and out[0].rate_rpm == pytest.approx(600.0, rel=1e-6)
+    assert out[1].shots == 2 and out[2].shots == 1 and out[2].rate_rpm is None
+
+
+def test_weapon_classes_file_and_unknown_class() -> None:
+    classes = weapon_classes()
+    assert {"rifle_762x39", "rifle_556x45", "pistol_9mm", "rifle"} <= set(classes)
+    for cls in classes.values():
+        assert cls.bullet_speed_ms is not None and cls.bullet_speed_ms[0] < cls.bullet_speed_ms[1]
+    with pytest.raises(KeyError, match="known"):
+        weapon_class("blunderbuss")
