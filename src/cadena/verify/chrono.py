@@ -538,15 +538,27 @@ def plot_day(result: ChronoResult, out_path: str, day: date | None = None) -> st
     m = result.measurement
     fig, (ax_az, ax_el) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True)
     up = pos.elevation > 0
-    ax_az.plot(hours, np.where(up, pos.azimuth, np.nan), color="tab:orange", label="sun azimuth")
-    ax_az.plot(hours, np.where(up, np.nan, pos.azimuth), color="0.7", lw=0.8, label="(sun down)")
+    # Where the sun culminates in the north (southern hemisphere, much of the tropics) an axis
+    # centred on north keeps the afternoon from wrapping round to the top of the plot.
+    north = math.cos(math.radians(float(pos.azimuth[int(np.argmax(pos.elevation))]))) > 0
+    lo_axis = -180.0 if north else 0.0
+    az = (pos.azimuth - lo_axis) % 360 + lo_axis
+    az[1:][np.abs(np.diff(az)) > 180] = np.nan  # no vertical stroke where the axis wraps
+    ax_az.plot(hours, np.where(up, az, np.nan), color="tab:orange", label="sun azimuth")
+    ax_az.plot(hours, np.where(up, np.nan, az), color="0.7", lw=0.8, label="(sun down)")
     if m.sun_azimuth is not None:
-        lo, hi = m.sun_azimuth - m.bearing_error, m.sun_azimuth + m.bearing_error
+        target = (m.sun_azimuth - lo_axis) % 360 + lo_axis
         for shift in (-360, 0, 360):
-            ax_az.axhspan(lo + shift, hi + shift, color="tab:blue", alpha=0.25)
-        ax_az.axhline(m.sun_azimuth, color="tab:blue", lw=1, label="shadow bearing + 180°")
-    ax_az.set_ylim(0, 360)
-    ax_az.set_yticks(range(0, 361, 45))
+            ax_az.axhspan(
+                target - m.bearing_error + shift,
+                target + m.bearing_error + shift,
+                color="tab:blue",
+                alpha=0.25,
+            )
+        ax_az.axhline(target, color="tab:blue", lw=1, label="shadow bearing + 180°")
+    ticks = np.arange(lo_axis, lo_axis + 361, 45)
+    ax_az.set_ylim(lo_axis, lo_axis + 360)
+    ax_az.set_yticks(ticks, [f"{t % 360:.0f}" for t in ticks])
     ax_az.set_ylabel("azimuth (° from true north)")
     ax_el.plot(hours, pos.elevation, color="tab:red", label="sun apparent elevation")
     ax_el.axhline(0, color="0.5", lw=0.8)
