@@ -194,6 +194,8 @@ def _ftyp(major: bytes, *compatible: bytes) -> bytes:
         (b"\xff\xff\xff\xff\xff\xff", "application/octet-stream"),
         (b"BM" + b"\x00" * 30, "application/octet-stream"),  # "BM" without a DIB header
         (b"\x00", "application/octet-stream"),
+        ("Declaración del testigo: vi cómo disparó.\r\n".encode("cp1252"), "text/plain"),
+        (bytes(range(1, 256)) * 4, "application/octet-stream"),  # no NUL, but binary
     ],
 )
 def test_sniff_bytes_signatures(head: bytes, media_type: str) -> None:

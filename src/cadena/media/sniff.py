@@ -284,20 +284,34 @@ def _mp3_frame_length(b: bytes) -> int:
 
 
 def _text(head: bytes) -> Sniffed | None:
-    """Valid UTF-8 without control characters beyond whitespace: text, JSON, XML or HTML."""
+    """UTF-8 (or, failing that, Windows-1252, as Spanish Windows Notepad saves) without control
+    characters beyond whitespace: text, JSON, XML or HTML."""
     if b"\x00" in head:
         return None
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as e:
         # a multi-byte character cut by the end of the window is still text
-        if e.start < len(head) - 3 or e.reason != "unexpected end of data":
-            return None
-        text = head[: e.start].decode("utf-8")
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v\x1b")
-    if controls > max(1, len(text) // 100):
+        if e.start >= len(head) - 3 and e.reason == "unexpected end of data":
+            text = head[: e.start].decode("utf-8")
+        else:
+            return _legacy_text(head)
+    if _controls(text) > max(1, len(text) // 100):
         return None
     return _text_flavour(text.lstrip(), complete=len(head) < HEAD_BYTES)
+
+
+def _legacy_text(head: bytes) -> Sniffed | None:
+    # Spanish or Portuguese prose is mostly ASCII with a few accented letters in between
+    ascii_share = sum(1 for b in head if 32 <= b < 127 or b in b"\t\n\r") / len(head)
+    text = head.decode("cp1252", "replace")
+    if ascii_share < 0.8 or text.count("\ufffd") > len(text) // 200:
+        return None
+    return Sniffed("text/plain", "text")
+
+
+def _controls(text: str) -> int:
+    return sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v\x1b")
 
 
 def _text_flavour(text: str, complete: bool) -> Sniffed:
