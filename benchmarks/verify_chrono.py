@@ -99,6 +99,8 @@ class Outcome:
     width_min: float | None  # the window holding the truth
     per_degree: float | None  # its half-width per degree of stated bearing error
     windows: int
+    best_offset_min: float | None  # |best-match time - true time| of the nearest window
+    bearing_error: float
 
 
 def run_case(case: Case, m: ShadowMeasurement, b_err: float) -> Outcome:
@@ -106,14 +108,25 @@ def run_case(case: Case, m: ShadowMeasurement, b_err: float) -> Outcome:
     local_day = datetime.fromtimestamp(case.when, tz=UTC).astimezone(zone).date()
     result = chronolocate(case.lat, case.lon, local_day, measurement=m)
     hit = None
+    offsets = []
     for w in result.windows:
         start = datetime.fromisoformat(w.start.replace("Z", "+00:00")).timestamp()
         end = datetime.fromisoformat(w.end.replace("Z", "+00:00")).timestamp()
+        best = datetime.fromisoformat(w.best.replace("Z", "+00:00")).timestamp()
+        offsets.append(abs(best - case.when) / 60)
         if start - 1 <= case.when <= end + 1:
             hit = w
     width = hit.duration_minutes if hit else None
     per_degree = width / 2 / b_err if (width is not None and m.ratio is None) else None
-    return Outcome(hit is not None, abs(case.lat) < TROPIC, width, per_degree, len(result.windows))
+    return Outcome(
+        hit is not None,
+        abs(case.lat) < TROPIC,
+        width,
+        per_degree,
+        len(result.windows),
+        min(offsets) if offsets else None,
+        b_err,
+    )
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -176,6 +189,18 @@ def main() -> None:
         f"{statistics.median(trop_pd):.1f}, elsewhere {statistics.median(rest_pd):.1f}"
     )
     print("  manual sun-calculator method: ±4-8 min/° (same meaning: ±error x minutes per degree)")
+    # The manual method on the same cases, generously centred on our best match nearest the truth.
+    bearing_only = by_kind["bearing"]
+    ours = 100 * sum(o.covered for o in bearing_only) / len(bearing_only)
+    for pace in (4.0, 8.0):
+        inside = sum(
+            o.best_offset_min is not None and o.best_offset_min <= o.bearing_error * pace
+            for o in bearing_only
+        )
+        print(
+            f"  manual window ±error x {pace:g} min/°: covers the true time in "
+            f"{100 * inside / len(bearing_only):.1f} % of the same cases (ours {ours:.1f} %)"
+        )
     both = [o.width_min for o in by_kind["both"] if o.width_min is not None]
     print(f"  bearing and ratio together: median window {statistics.median(both):.1f} min")
 
