@@ -100,7 +100,7 @@ def imprint_of(seq: int, entry_hash: str) -> bytes:
     return hashlib.sha256(f"{PREFIX}:{seq}:{entry_hash}".encode("ascii")).digest()
 
 
-# -- configuration -------------------------------------------------------------------------------
+# -- configuration -------------------------------------------------------------------------
 
 
 def authority(
@@ -134,7 +134,7 @@ def _toml(case: Case) -> dict[str, Any]:
     return table if isinstance(table, dict) else {}
 
 
-# -- requesting ----------------------------------------------------------------------------------
+# -- requesting ----------------------------------------------------------------------------
 
 
 def request_der(imprint: bytes, nonce: int) -> bytes:
@@ -262,7 +262,7 @@ def stamp_head(case: Case, tsa: Authority) -> Timestamp:
     return row
 
 
-# -- checking -----------------------------------------------------------------------------------
+# -- checking ------------------------------------------------------------------------------
 
 
 def _trust(ca_file: Path | None) -> list[x509.Certificate] | None:
