@@ -1,33 +1,47 @@
 """Metadata of an item: the values as read (`raw`) and a stable, normalised view (`normalized`).
 
-`extract(path, sniffed)` opens the file once and reads headers only (no video frame is decoded).
-It never raises on content: whatever could not be read is listed in `problems`, in plain words.
+`extract(path, sniffed)` opens the file once and reads headers only (no video frame is decoded;
+about 250 KB of a video of any size). It never raises on content: whatever could not be read is
+listed in `problems`, in plain words (library warnings about damage included). `extractor` and
+`extractor_version` name the library that read the file ("pyav" 18.1.0, "pillow" 13.0.0,
+"pillow+pillow-heif", "pypdf"; "cadena.media.metadata" for types read without a library).
 
 Normalised keys (absent when unknown; all JSON values):
 
 common      media_type, kind, size_bytes
 video/audio container (mp4, mov, 3gp, matroska, webm, avi, mpegts, mp3, wav, ogg, flac, aac, ...),
             duration_s, bit_rate, width, height, frame_rate, rotation_deg (clockwise degrees a
-            player turns the picture, 0/90/180/270, as phones record portrait video), mirrored,
-            video_codec, video_profile, pixel_format, audio_codec, sample_rate, channels,
+            player turns the picture, 0/90/180/270, as phones record portrait video; ffprobe
+            prints the same turn as a negative "displaymatrix" rotation), mirrored (only if
+            true), video_codec, video_profile, pixel_format, audio_codec, sample_rate, channels,
             streams {video: n, audio: n, ...}
 time        created_at (ISO 8601 UTC, `Z`; only when the zone is known), created_at_local (as the
-            device wrote it, with its offset when there is one), created_at_source (tag used)
-place       gps {lat, lon, alt?} in decimal degrees WGS 84 (alt in metres), gps_source
-device      device_make, device_model, software, encoder
+            device wrote it, with its offset when there is one), created_at_source (tag used).
+            Zeroed container times (1904/1970-01-01) count as absent.
+place       gps {lat, lon, alt?} in decimal degrees WGS 84 (alt in metres), gps_source (tag used)
+device      device_make, device_model, software, encoder (video: the `encoder` tag)
 images      width, height, image_format, orientation (EXIF 1-8), gps_time (UTC from the GPS IFD),
-            lens_model, xmp {creator_tool, create_date, modify_date, document_id, history, ...}
+            lens_model, xmp {creator_tool, create_date, modify_date, document_id, instance_id,
+            original_document_id, history (software agents that saved it), title, creator, ...}
 PDF         pages, pdf_version, pdf_producer, pdf_creator, title, author, subject, keywords,
-            created_at, modified_at, encrypted, revisions (count of %%EOF markers: more than one
-            means incremental updates after the first save), xmp {...}
-office      (OOXML/ODF) title, author, last_modified_by, created_at, modified_at, application, pages
+            created_at / modified_at (or *_local when the date has no zone), encrypted,
+            revisions (count of %%EOF markers: more than one means incremental updates after
+            the first save), xmp {...}
+office      (OOXML/ODF) title, author, last_modified_by, created_at, modified_at, application,
+            company, pages
 hints       reencode_hint: list of plain-language reasons the file may not be a camera original
             (FFmpeg/editor encoder tags, zeroed creation time, no device tags, stripped EXIF, ...).
             A hint, never a finding: originals can lack tags and copies can keep them.
 
 `raw` keeps what each library returned, converted only to be JSON-safe: bytes become printable
 ASCII with `\\xNN` escapes (long binary values cut at 4 KB, marked), rationals become "n/d"
-strings, NUL characters are escaped (PostgreSQL's JSONB refuses them).
+strings, NUL characters are escaped (PostgreSQL's JSONB refuses them). Video: raw["format"]
+(FFmpeg's container fields and tags), raw["streams"], raw["mp4_top_level_boxes"],
+raw["mp4_tracks"] (handler and display matrix per track); images: raw["image"], raw["exif"]
+by IFD, raw["xmp"]; PDF: raw["info"], raw["xmp"]; office: raw["document_parts"].
+
+Warnings are captured with `warnings.catch_warnings`, which is not thread-safe: run extractions
+in processes (or one thread) when running them in parallel.
 """
 
 from __future__ import annotations
@@ -304,6 +318,7 @@ def _read_av(f: IO[bytes], sniffed: Sniffed, result: Extracted) -> None:
     norm = result.normalized
     norm["container"] = _CONTAINERS.get(sniffed.media_type, sniffed.media_type.split("/")[-1])
     try:
+        f.seek(0)  # another reader may have moved it (the HEIF fallback)
         container = av.open(f, metadata_errors="backslashreplace")
     except Exception as e:  # FFmpeg's errors, plus anything its Python glue trips on
         result.problems.append(f"container not readable by FFmpeg: {_why(e)}")
