@@ -116,6 +116,7 @@ class Window:
     minutes_per_degree_elevation: float | None
     side: str
     solar_noon_local: str
+    note: str  # the measurement error turned into minutes at the local pace (linearised)
 
 
 @dataclass
@@ -357,8 +358,31 @@ def _rates(ts: float, lat: float, lon: float, height: float) -> tuple[float | No
     )
 
 
+def _note(m: ShadowMeasurement, per_az: float | None, per_el: float | None) -> str:
+    parts = []
+    if m.bearing is not None:
+        if per_az is None:
+            parts.append("the sun's azimuth is momentarily still here")
+        else:
+            parts.append(
+                f"±{m.bearing_error:g}° of bearing ≈ ±{m.bearing_error * per_az:.1f} min here "
+                f"({per_az:g} min per degree of azimuth)"
+            )
+    band = m.elevation_band
+    if band is not None:
+        half = (band[1] - band[0]) / 2
+        if per_el is None:
+            parts.append("the sun's elevation is momentarily still here")
+        else:
+            parts.append(
+                f"±{half:.2f}° of elevation (the ratio's error) ≈ ±{half * per_el:.1f} min here "
+                f"({per_el:g} min per degree of elevation)"
+            )
+    return "; ".join(parts)
+
+
 def _windows_of_day(
-    day: _Day, zone: ZoneInfo, lat: float, lon: float, height: float
+    day: _Day, zone: ZoneInfo, lat: float, lon: float, height: float, m: ShadowMeasurement
 ) -> list[Window]:
     ok = day.ok.astype(bool)
     if not ok.any():
@@ -389,6 +413,7 @@ def _windows_of_day(
                 minutes_per_degree_elevation=per_el,
                 side=side,
                 solar_noon_local=_iso(noon, zone),
+                note=_note(m, per_az, per_el),
             )
         )
     return windows
@@ -507,7 +532,7 @@ def chronolocate(
         days = [first + timedelta(days=offset + i) for i in range(min(block, n_days - offset))]
         scanned = _scan_days(days, zone, lat, lon, height_m, m)
         for day in scanned:
-            result.windows.extend(_windows_of_day(day, zone, lat, lon, height_m))
+            result.windows.extend(_windows_of_day(day, zone, lat, lon, height_m, m))
         all_days.extend(scanned)
         if progress is not None:
             progress(min(offset + block, n_days), n_days)
