@@ -228,6 +228,7 @@ def test_cli_chrono_json_and_picture(tmp_path: object) -> None:
     assert {"start", "end", "start_local", "end_local"} <= w.keys()
     assert w["start"].endswith("Z") and w["start_local"].endswith("-05:00")
     assert w["start"] <= "2021-05-03T21:45:00Z" <= w["end"]
+    assert "min per degree of elevation" in w["note"]
     assert any(x.startswith("Tropics") for x in rec["warnings"])
     assert pic.stat().st_size > 10_000
 
