@@ -20,6 +20,8 @@ Two persons are called Juan García.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,3 +158,29 @@ def build(case: Case, tmp: Path) -> World:
 @pytest.fixture
 def world(case: Case, tmp_path: Path) -> World:
     return build(case, tmp_path)
+
+
+@pytest.fixture
+def other_case(
+    tmp_path: Path,
+    database_url: str | None,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Case]:
+    """A second, empty case on the same kind of database as `case` (its own database)."""
+    name = None
+    if database_url:
+        import psycopg
+
+        admin = request.getfixturevalue("pg_admin_url")
+        name = f"cadena_t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(admin, autocommit=True) as con:
+            con.execute(f'CREATE DATABASE "{name}"')
+        monkeypatch.setenv("CADENA_DATABASE_URL", admin.rsplit("/", 1)[0] + "/" + name)
+    other = Case.init(tmp_path / "other-case")
+    monkeypatch.setenv("CADENA_DATABASE_URL", database_url) if database_url else None
+    yield other
+    other.close()
+    if name:
+        with psycopg.connect(admin, autocommit=True) as con:
+            con.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

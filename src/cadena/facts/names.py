@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
-_PUNCT = re.compile(r"[\"'`´’‘“”.,;:()\[\]]")
+_PUNCT = re.compile(r"[\"'`´’‘“”.,;:()\[\]\-_/–—]")
 
 
 def fold(name: str) -> str:

@@ -85,15 +85,18 @@ def candidates(s: Session, kind: str, ref: str | int) -> list[int]:
 
 def _posts(s: Session, folded: str) -> list[int]:
     """A post by its title, or `title, unit name` (`Commander, 3rd Battalion`)."""
+    post, unit, fact = Post.__table__, Unit.__table__, Fact.__table__
     rows = s.execute(
-        select(Post.id, Post.title, Unit.name)
-        .outerjoin(Unit, Unit.id == Post.unit_id)
-        .where(Post.merged_into.is_(None))
+        select(post.c.id, post.c.title, unit.c.name)
+        .select_from(
+            post.join(fact, fact.c.id == post.c.id).outerjoin(unit, unit.c.id == post.c.unit_id)
+        )
+        .where(fact.c.merged_into.is_(None))
     ).all()
-    exact = [i for i, title, unit in rows if fold(title) == folded]
+    exact = [i for i, title, _unit in rows if fold(title) == folded]
     if exact:
         return sorted(exact)
-    return sorted(i for i, title, unit in rows if unit and fold(f"{title} {unit}") == folded)
+    return sorted(i for i, title, name in rows if name and fold(f"{title} {name}") == folded)
 
 
 def _live(s: Session, fact_id: int, merged_into: int | None) -> int:

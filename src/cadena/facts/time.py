@@ -164,7 +164,7 @@ class Window:
         return self.end.hi_key()
 
     def __str__(self) -> str:
-        return f"{self.start} to {self.end}"
+        return str(self.start) if self.start == self.end else f"{self.start} to {self.end}"
 
 
 Moment = PartialDate | Window
@@ -373,7 +373,12 @@ def coverage(span: TimeSpan, on: Moment) -> Coverage | None:
         return Coverage(basis, f"held on {on}: {lo_text} and {hi_text}")
     if basis is Basis.CONTINUOUS:
         return Coverage(basis, f"held on {on}: {lo_text} and {hi_text}, assumed continuous between")
-    return Coverage(basis, f"held on {on}: {lo_text} and {hi_text}; assumed")
+    tail = {
+        Basis.OPEN_END: "assumed to continue",
+        Basis.OPEN_START: "assumed to have held before",
+        Basis.PARTIAL_BOUND: "assumed to hold within the imprecise date",
+    }[basis]
+    return Coverage(basis, f"held on {on}: {lo_text}; {hi_text}; {tail}")
 
 
 def _lower(span: TimeSpan, on: Moment) -> tuple[Basis, str] | None:

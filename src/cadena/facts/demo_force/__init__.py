@@ -1,0 +1,1 @@
+"""The demo's force structure: a fictional country's police and army, as a researchers' sheet."""
