@@ -146,6 +146,29 @@ def test_mp3_tags(tmp_path: Path) -> None:
     assert got.normalized["created_at"] == "2022-12-15T10:00:00Z"
 
 
+def test_cover_art_is_not_taken_for_video(tmp_path: Path) -> None:
+    """Voice notes and songs carry a cover picture as a one-frame "video" stream."""
+    path = tmp_path / "nota.mp3"
+    out = av.open(str(path), "w", format="mp3")
+    audio = out.add_stream("libmp3lame", rate=44100, layout="mono")
+    cover = out.add_stream("mjpeg", rate=1)
+    cover.width, cover.height, cover.pix_fmt = 16, 16, "yuvj420p"
+    cover.disposition = av.stream.Disposition.attached_pic
+    picture = av.VideoFrame.from_ndarray(np.zeros((16, 16, 3), np.uint8), format="rgb24")
+    out.mux(cover.encode(picture) + cover.encode(None))
+    for i in range(10):
+        data = (np.sin(np.arange(1152) * 0.05) * 2**30).astype(np.int32)[None, :]
+        frame = av.AudioFrame.from_ndarray(data, format="s32p", layout="mono")
+        frame.sample_rate, frame.pts, frame.time_base = 44100, i * 1152, Fraction(1, 44100)
+        out.mux(audio.encode(frame))
+    out.mux(audio.encode(None))
+    out.close()
+    n = read(path).normalized
+    assert n["streams"] == {"audio": 1, "video": 1}
+    assert n["audio_codec"] == "mp3"
+    assert "video_codec" not in n and "width" not in n
+
+
 # --- images -----------------------------------------------------------------------------------
 
 

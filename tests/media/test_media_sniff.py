@@ -194,6 +194,14 @@ def _ftyp(major: bytes, *compatible: bytes) -> bytes:
         (b"\xff\xff\xff\xff\xff\xff", "application/octet-stream"),
         (b"BM" + b"\x00" * 30, "application/octet-stream"),  # "BM" without a DIB header
         (b"\x00", "application/octet-stream"),
+        (b"FORM\x00\x00\x01\x1aAIFFCOMM", "audio/aiff"),
+        (b"8BPS\x00\x01\x00\x00", "image/vnd.adobe.photoshop"),
+        (b"\x00\x00\x00\x0cjP  \r\n\x87\n\x00\x00\x00\x14", "image/jp2"),
+        (b"{\\rtf1\\ansi Orden", "application/rtf"),
+        (
+            b'<?xml version="1.0" encoding="iso-8859-1"?>\n<!DOCTYPE html>\n<p>Se\xf1or</p>',
+            "text/html",
+        ),  # fmt: skip
         ("Declaración del testigo: vi cómo disparó.\r\n".encode("cp1252"), "text/plain"),
         (bytes(range(1, 256)) * 4, "application/octet-stream"),  # no NUL, but binary
     ],

@@ -28,6 +28,7 @@ def _root() -> None:
 COMMAND_MODULES = [
     "cadena.cli.vault",
     "cadena.cli.chrono",
+    "cadena.cli.documents",
 ]
 
 for _name in COMMAND_MODULES:

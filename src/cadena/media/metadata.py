@@ -154,7 +154,7 @@ def _reader_for(sniffed: Sniffed) -> Callable[[IO[bytes], Sniffed, Extracted], N
         return _read_image
     if sniffed.media_type == "application/pdf":
         return _read_pdf
-    if sniffed.kind == "document":
+    if sniffed.media_type.startswith(_OFFICE_TYPES):
         return _read_office
     return None
 
@@ -429,9 +429,13 @@ def _normalize_streams(streams: list[dict[str, Any]], norm: dict[str, Any]) -> N
             norm["channels"] = audio["channels"]
 
 
+_DEFAULT, _ATTACHED_PIC = 0x1, 0x400  # AV_DISPOSITION_*
+
+
 def _first(streams: list[dict[str, Any]], kind: str) -> dict[str, Any] | None:
-    candidates = [s for s in streams if s["type"] == kind]
-    default = [s for s in candidates if s["disposition"] & 1]  # AV_DISPOSITION_DEFAULT
+    # cover art in MP3/M4A/Opus files is a "video" stream of one picture: not the content
+    candidates = [s for s in streams if s["type"] == kind and not s["disposition"] & _ATTACHED_PIC]
+    default = [s for s in candidates if s["disposition"] & _DEFAULT]
     chosen = default or candidates
     return chosen[0] if chosen else None
 
@@ -1008,6 +1012,7 @@ _OFFICE_FIELDS = {
     "generator": "application", "Pages": "pages", "Company": "company",
 }  # fmt: skip
 _OFFICE_PARTS = ("docProps/core.xml", "docProps/app.xml", "meta.xml")
+_OFFICE_TYPES = ("application/vnd.openxmlformats-", "application/vnd.oasis.opendocument.")
 
 
 def _central_directory_size(f: IO[bytes]) -> int | None:

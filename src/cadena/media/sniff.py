@@ -65,7 +65,7 @@ def _match(head: bytes, tail: bytes) -> Sniffed | None:
     zipped = _zip(head, tail)
     if zipped:
         return zipped
-    for check in (_tar, _iso_bmff, _riff, _exact_magic, _mpeg_ts, _audio_frames, _text):
+    for check in (_tar, _iso_bmff, _riff, _iff, _exact_magic, _mpeg_ts, _audio_frames, _text):
         found = check(head)
         if found:
             return found
@@ -93,6 +93,18 @@ _MAGIC: tuple[tuple[bytes, str, str], ...] = (
     (b"7z\xbc\xaf\x27\x1c", "application/x-7z-compressed", "archive"),
     (b"\x28\xb5\x2f\xfd", "application/zstd", "archive"),
     (b"Rar!\x1a\x07", "application/vnd.rar", "archive"),
+    (b"8BPS", "image/vnd.adobe.photoshop", "image"),
+    (b"\x00\x00\x00\x0cjP  \r\n\x87\n", "image/jp2", "image"),
+    (b"\x00\x00\x00\x0cJXL \r\n\x87\n", "image/jxl", "image"),
+    (b"FUJIFILMCCD-RAW", "image/x-fujifilm-raf", "image"),
+    (b"II\x1a\x00\x00\x00HEAPCCDR", "image/x-canon-crw", "image"),
+    (b"IIU\x00", "image/x-panasonic-rw2", "image"),
+    (b"IIRO", "image/x-olympus-orf", "image"),
+    (b"IIRS", "image/x-olympus-orf", "image"),
+    (b"MMOR", "image/x-olympus-orf", "image"),
+    (b"\x06\x0e\x2b\x34\x02\x05\x01\x01\x0d\x01\x02", "application/mxf", "video"),
+    (b"{\\rtf", "application/rtf", "document"),
+    (b"%!PS", "application/postscript", "document"),
     (b"\xef\xbb\xbf", "text/plain", "text"),
     (b"\xff\xfe", "text/plain", "text"),
     (b"\xfe\xff", "text/plain", "text"),
@@ -141,6 +153,12 @@ def _riff(head: bytes) -> Sniffed | None:
         return Sniffed("video/x-msvideo", "video")
     if form == b"WEBP":
         return Sniffed("image/webp", "image")
+    return None
+
+
+def _iff(head: bytes) -> Sniffed | None:
+    if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+        return Sniffed("audio/aiff", "audio")
     return None
 
 
@@ -307,7 +325,7 @@ def _legacy_text(head: bytes) -> Sniffed | None:
     text = head.decode("cp1252", "replace")
     if ascii_share < 0.8 or text.count("\ufffd") > len(text) // 200:
         return None
-    return Sniffed("text/plain", "text")
+    return _text_flavour(text.lstrip(), complete=False)
 
 
 def _controls(text: str) -> int:
@@ -315,7 +333,11 @@ def _controls(text: str) -> int:
 
 
 def _text_flavour(text: str, complete: bool) -> Sniffed:
-    low = text[:512].lower()
+    low = text[:1024].lower()
+    if low.startswith(("<!doctype html", "<html")) or (
+        low.startswith("<?xml") and ("<!doctype html" in low or "<html" in low)
+    ):
+        return Sniffed("text/html", "text")
     if text[:1] in "{[":
         if complete:
             try:
@@ -325,8 +347,6 @@ def _text_flavour(text: str, complete: bool) -> Sniffed:
                 pass
         elif '"' in text[:256]:
             return Sniffed("application/json", "text")
-    if low.startswith("<!doctype html") or low.startswith("<html"):
-        return Sniffed("text/html", "text")
     if low.startswith("<?xml") or low.startswith("<svg"):
         if "<svg" in low:
             return Sniffed("image/svg+xml", "image")
