@@ -15,13 +15,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from cadena.documents import query as q
 from cadena.documents import terms
 from cadena.errors import CadenaError
 from cadena.vault.case import Case
+from cadena.vault.models import Source
 
 SNIPPET_BEFORE, SNIPPET_AFTER = 60, 140
 MARK_OPEN, MARK_CLOSE = "[[", "]]"
@@ -35,6 +36,7 @@ class Hit:
     page: int
     snippet: str
     highlights: list[tuple[int, int]] = field(default_factory=list)  # offsets in the snippet
+    name: str | None = None  # the item's first known file name
 
     @property
     def marked(self) -> str:
@@ -47,6 +49,7 @@ class Hit:
     def as_dict(self) -> dict[str, Any]:
         return {
             "item": self.item,
+            "name": self.name,
             "origin": self.origin,
             "page": self.page,
             "snippet": self.snippet,
@@ -87,8 +90,21 @@ def run(s: Session, query: str, node: q.Node, limit: int, offset: int) -> Result
         {"q": arg, "n": limit, "o": offset},
     ).all()
     wanted = q.positives(node)
-    hits = [Hit(r[0], r[1], r[2], *snippet(r[3], wanted)) for r in rows]
+    names = _names(s, {r[0] for r in rows})
+    hits = [Hit(r[0], r[1], r[2], *snippet(r[3], wanted), name=names.get(r[0])) for r in rows]
     return Results(query, int(total.scalar_one()), hits)
+
+
+def _names(s: Session, items: set[str]) -> dict[str, str]:
+    """Each item's first known file name, to show beside its hash."""
+    if not items:
+        return {}
+    rows = s.execute(
+        select(Source.item_sha256, Source.original_name)
+        .where(Source.item_sha256.in_(items))
+        .order_by(Source.id.desc())
+    ).all()
+    return {sha: name for sha, name in rows if name}
 
 
 def matches(body: str, phrases: list[q.Phrase]) -> list[tuple[int, int]]:
@@ -127,7 +143,7 @@ def snippet(body: str, phrases: list[q.Phrase]) -> tuple[str, list[tuple[int, in
         marks.append((len(out), len(out) + len(_squash(body[a:b]))))
         out += _squash(body[a:b])
         cursor = b
-    out += _squash(body[cursor:end]) + ("…" if end < len(body) else "")
+    out += _squash(body[cursor:end]).rstrip() + ("…" if end < len(body) else "")
     return out, marks
 
 
