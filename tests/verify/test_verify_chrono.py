@@ -107,7 +107,13 @@ def test_tropics_and_noon_warnings() -> None:
     result = chronolocate(*QUITO, date(2019, 10, 8), measurement=ShadowMeasurement(bearing, 2.0))
     assert containing(result, when)
     assert any(w.startswith("Tropics") for w in result.warnings)
-    assert any(w.startswith("Near solar noon") for w in result.warnings)
+    assert any(w.startswith("Near solar noon") and "changes fast" in w for w in result.warnings)
+    # Helsinki near noon: elevation flat as everywhere, but the azimuth keeps an ordinary pace.
+    bearing, _ = shadow_at(*HELSINKI, "2019-06-10T10:30:00Z")
+    result = chronolocate(*HELSINKI, date(2019, 6, 10), measurement=ShadowMeasurement(bearing))
+    noon = [w for w in result.warnings if w.startswith("Near solar noon")]
+    assert noon and "changes fast" not in noon[0]
+    assert not any(w.startswith("Tropics") for w in result.warnings)
     # Same place in the afternoon: tropics still said, noon not.
     when = "2019-10-08T21:00:00Z"
     bearing, _ = shadow_at(*QUITO, when)

@@ -50,6 +50,7 @@ MAX_DAYS = 3660
 NEAR_NOON_MINUTES = 60.0
 NEAR_ZENITH_DEG = 15.0  # sun this close to the zenith at noon: azimuth ill-conditioned
 LOW_SUN_DEG = 5.0
+FAST_AZIMUTH = 2.0  # minutes per degree below which the azimuth races
 SLOW_AZIMUTH = 30.0  # minutes per degree beyond which a bearing barely times anything
 OBLIQUITY_DEG = 23.44
 
@@ -453,14 +454,19 @@ def _warnings(result: ChronoResult, days: list[_Day]) -> list[str]:
     if near_noon:
         w = near_noon[0]
         rate = w.minutes_per_degree_azimuth
-        pace = f"{rate:.2f} min per degree" if rate is not None else "no steady pace"
         noon = datetime.fromisoformat(w.solar_noon_local).strftime("%H:%M")
+        if rate is not None and rate < FAST_AZIMUTH:
+            azimuth = (
+                f" and its azimuth changes fast ({rate:.2f} min per degree): the bearing pins "
+                "the time only if the bearing itself is sound"
+            )
+        else:
+            azimuth = ""
         out.append(
             f"Near solar noon: {len(near_noon)} window(s) lie within {NEAR_NOON_MINUTES:.0f} min "
             f"of solar noon (e.g. {w.start_local} to {w.end_local}, noon at {noon} local). There "
-            f"the sun's azimuth changes fast ({pace}) while its elevation hardly changes: the "
-            "bearing pins the time only if the bearing itself is sound, and the shadow's length "
-            "says almost nothing about the time."
+            f"the sun's elevation hardly changes, so a shadow's length says little about the "
+            f"time{azimuth}."
         )
     slow = [w for w in result.windows if _azimuth_pace(w, m) > SLOW_AZIMUTH]
     if m.bearing is not None and slow:
