@@ -108,22 +108,52 @@ def _names(s: Session, items: set[str]) -> dict[str, str]:
 
 
 def matches(body: str, phrases: list[q.Phrase]) -> list[tuple[int, int]]:
-    """Character spans of `body` where one of the phrases occurs (as the index sees them)."""
-    toks = list(terms.tokens(body))
-    spans = []
-    for i in range(len(toks)):
-        for ph in phrases:
-            n = len(ph.terms)
-            if i + n > len(toks):
-                continue
-            window = toks[i : i + n]
-            seen = [t.word if ph.prefix else t.term for t in window]
-            same = seen[:-1] == list(ph.terms[:-1])
-            last = seen[-1]
-            if same and (last.startswith(ph.terms[-1]) if ph.prefix else last == ph.terms[-1]):
-                spans.append((window[0].start, window[-1].end))
-                break
+    """Character spans of `body` where one of the phrases occurs (as the index sees them), up to
+    a snippet's length past the first one (all a snippet shows; this runs for every hit)."""
+    found = list(terms.WORD.finditer(body))
+    stems: dict[int, str] = {}
+    words: dict[int, str] = {}
+
+    def stem(i: int) -> str:
+        if i not in stems:
+            stems[i] = terms.term(found[i].group())
+        return stems[i]
+
+    def word(i: int) -> str:
+        if i not in words:
+            words[i] = terms.plain_word(found[i].group())
+        return words[i]
+
+    exact: dict[str, list[q.Phrase]] = {}
+    prefixed = [ph for ph in phrases if ph.prefix]
+    for ph in phrases:
+        if not ph.prefix:
+            exact.setdefault(ph.terms[0], []).append(ph)
+    spans: list[tuple[int, int]] = []
+    horizon = len(body)
+    for i, m in enumerate(found):
+        if m.start() > horizon:
+            break
+        n = _match_at(i, len(found), exact.get(stem(i), []), stem, False)
+        n = n or _match_at(i, len(found), prefixed, word, True)
+        if n:
+            spans.append((m.start(), found[i + n - 1].end()))
+            if len(spans) == 1:
+                horizon = m.start() + SNIPPET_AFTER
     return spans
+
+
+def _match_at(i: int, size: int, phrases: list[q.Phrase], get: Any, prefix: bool) -> int:
+    """The length in tokens of the first phrase that starts at token i, or 0."""
+    for ph in phrases:
+        n = len(ph.terms)
+        if i + n > size:
+            continue
+        if all(get(i + k) == ph.terms[k] for k in range(n - 1)) and (
+            get(i + n - 1).startswith(ph.terms[-1]) if prefix else get(i + n - 1) == ph.terms[-1]
+        ):
+            return n
+    return 0
 
 
 def snippet(body: str, phrases: list[q.Phrase]) -> tuple[str, list[tuple[int, int]]]:
