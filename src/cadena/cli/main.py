@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "cadena.cli.vault",
     "cadena.cli.chrono",
     "cadena.cli.documents",
+    "cadena.cli.intake",
 ]
 
 for _name in COMMAND_MODULES:
