@@ -196,6 +196,29 @@ def test_image_exif_round_trip(tmp_path: Path) -> None:
     assert "reencode_hint" not in n
 
 
+def test_image_direction_and_subseconds(tmp_path: Path) -> None:
+    """The way the camera faced and the millisecond of the shot: both matter to geolocation and
+    to ordering a burst of photos."""
+    taken = dt.datetime(2022, 12, 15, 9, 3, 22, 457000, tzinfo=LIMA)
+    path = synth.image(tmp_path / "b.jpg", 64, 64, exif_gps=(-12.05, -77.04), gps_direction=231.5,
+                       taken_at=taken)  # fmt: skip
+    n = read(path).normalized
+    assert n["gps"]["direction_deg"] == 231.5 and n["gps"]["direction_ref"] == "T"
+    assert n["created_at"] == "2022-12-15T14:03:22.457000Z"
+
+
+def test_slow_motion_and_location_accuracy_tags(tmp_path: Path) -> None:
+    tags = {
+        "com.android.capture.fps": "240.000000",
+        "com.apple.quicktime.location.ISO6709": "+19.4326-099.1332/",
+        "com.apple.quicktime.location.accuracy.horizontal": "35.000000",
+    }
+    path = synth.video(tmp_path / "slow.mp4", seconds=0.3, width=64, height=48, tags=tags)
+    n = read(path).normalized
+    assert n["capture_fps"] == 240.0 and n["frame_rate"] == 25.0
+    assert n["gps"]["accuracy_m"] == 35.0
+
+
 def test_image_time_without_zone_is_not_made_utc(tmp_path: Path) -> None:
     path = synth.image(tmp_path / "a.jpg", 64, 64, taken_at=dt.datetime(2022, 12, 15, 9, 3, 22))
     n = read(path).normalized

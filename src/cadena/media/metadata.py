@@ -18,7 +18,11 @@ video/audio container (mp4, mov, 3gp, matroska, webm, avi, mpegts, mp3, wav, ogg
 time        created_at (ISO 8601 UTC, `Z`; only when the zone is known), created_at_local (as the
             device wrote it, with its offset when there is one), created_at_source (tag used).
             Zeroed container times (1904/1970-01-01) count as absent.
-place       gps {lat, lon, alt?} in decimal degrees WGS 84 (alt in metres), gps_source (tag used)
+place       gps {lat, lon, alt?, accuracy_m?, direction_deg?, direction_ref?} in decimal degrees
+            WGS 84 (alt and accuracy in metres; direction: the way the camera faced, EXIF
+            GPSImgDirection, ref "T" true or "M" magnetic north), gps_source (tag used)
+motion      capture_fps (slow-motion recording rate from com.android.capture.fps /
+            com.apple.quicktime.fps; frame_rate is then the playback rate)
 device      device_make, device_model, software, encoder (video: the `encoder` tag)
 images      width, height, image_format, orientation (EXIF 1-8), gps_time (UTC from the GPS IFD),
             lens_model, xmp {creator_tool, create_date, modify_date, document_id, instance_id,
@@ -494,8 +498,15 @@ def _normalize_tags(result: Extracted) -> None:
     for key in _GPS_TAGS:
         point = parse_iso6709(str(tags.get(key, "")))
         if point:
+            accuracy = _number(tags.get("com.apple.quicktime.location.accuracy.horizontal"))
+            if accuracy is not None:
+                point["accuracy_m"] = accuracy
             norm["gps"], norm["gps_source"] = point, key
             break
+    # slow motion: recorded at this rate, usually played back slower (Android and iOS tags)
+    capture = _number(tags.get("com.android.capture.fps") or tags.get("com.apple.quicktime.fps"))
+    if capture:
+        norm["capture_fps"] = round(capture, 3)
     for out, keys in (
         ("device_make", _MAKE_TAGS),
         ("device_model", _MODEL_TAGS),
@@ -743,14 +754,16 @@ def _normalize_exif(exif: dict[str, dict[str, Any]], norm: dict[str, Any]) -> No
             norm[out] = text
     if isinstance(ifd0.get("Orientation"), int):
         norm["orientation"] = ifd0["Orientation"]
-    for tag, offset_tag in (
-        ("DateTimeOriginal", "OffsetTimeOriginal"),
-        ("DateTimeDigitized", "OffsetTimeDigitized"),
-        ("DateTime", "OffsetTime"),
+    for tag, offset_tag, subsec_tag in (
+        ("DateTimeOriginal", "OffsetTimeOriginal", "SubsecTimeOriginal"),
+        ("DateTimeDigitized", "OffsetTimeDigitized", "SubsecTimeDigitized"),
+        ("DateTime", "OffsetTime", "SubsecTime"),
     ):
         text = _text_tag(sub if tag != "DateTime" else ifd0, tag)
         offset = _text_tag(sub, offset_tag) or ""
-        if text and _set_time(norm, f"{text}{offset}", tag):
+        subsec = _text_tag(sub, subsec_tag) or ""
+        fraction = f".{subsec}" if subsec.isdigit() else ""  # phones burst many a second
+        if text and _set_time(norm, f"{text}{fraction}{offset}", tag):
             break
     point = _exif_gps(gps)
     if point:
@@ -760,17 +773,24 @@ def _normalize_exif(exif: dict[str, dict[str, Any]], norm: dict[str, Any]) -> No
         norm["gps_time"] = gps_time
 
 
-def _exif_gps(gps: dict[str, Any]) -> dict[str, float] | None:
+def _exif_gps(gps: dict[str, Any]) -> dict[str, Any] | None:
     lat = _dms(gps.get("GPSLatitude"), _text_tag(gps, "GPSLatitudeRef"), "S")
     lon = _dms(gps.get("GPSLongitude"), _text_tag(gps, "GPSLongitudeRef"), "W")
     if lat is None or lon is None or abs(lat) > 90 or abs(lon) > 180:
         return None
-    point = {"lat": round(lat, 7), "lon": round(lon, 7)}
+    point: dict[str, Any] = {"lat": round(lat, 7), "lon": round(lon, 7)}
     alt = _number(gps.get("GPSAltitude"))
     if alt is not None:
         ref = gps.get("GPSAltitudeRef")
         below = ref in (1, b"\x01") or (isinstance(ref, bytes) and ref[:1] == b"\x01")
         point["alt"] = round(-alt if below else alt, 3)
+    direction = _number(gps.get("GPSImgDirection"))
+    if direction is not None and 0 <= direction <= 360:
+        point["direction_deg"] = round(direction, 2)  # which way the camera faced
+        point["direction_ref"] = _text_tag(gps, "GPSImgDirectionRef") or "unknown"
+    accuracy = _number(gps.get("GPSHPositioningError"))
+    if accuracy is not None:
+        point["accuracy_m"] = round(accuracy, 2)
     return point
 
 

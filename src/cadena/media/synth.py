@@ -238,10 +238,13 @@ def image(
     seed: int = 0,
     quality: int = 90,
     fmt: str = "JPEG",
+    gps_direction: float | None = None,
 ) -> Path:
     """Write a JPEG (or, with `fmt="HEIF"`, an iPhone-style HEIC) with EXIF: Make, Model,
     Software, DateTimeOriginal (+OffsetTimeOriginal when `taken_at` is aware), and a GPS IFD
-    (degrees/minutes/seconds rationals with N/S, E/W references)."""
+    (degrees/minutes/seconds rationals with N/S, E/W references; `gps_direction`, the way the
+    camera faced in degrees from true north). Milliseconds of `taken_at` go to SubsecTimeOriginal.
+    """
     path = Path(path)
     img = Image.fromarray(_pattern(seed % 50, width, height, seed))
     exif = Image.Exif()
@@ -257,8 +260,14 @@ def image(
         offset = taken_at.strftime("%z")
         if offset:
             sub[0x9011] = f"{offset[:3]}:{offset[3:]}"  # OffsetTimeOriginal
+        if taken_at.microsecond:
+            sub[0x9291] = f"{taken_at.microsecond // 1000:03d}"  # SubsecTimeOriginal
     if exif_gps is not None:
-        exif.get_ifd(IFD.GPSInfo).update(_gps_ifd(*exif_gps))
+        gps = exif.get_ifd(IFD.GPSInfo)
+        gps.update(_gps_ifd(*exif_gps))
+        if gps_direction is not None:
+            gps[0x10] = "T"  # GPSImgDirectionRef: true north
+            gps[0x11] = Fraction(gps_direction).limit_denominator(100)
     if fmt.upper() in ("HEIF", "HEIC"):
         import pillow_heif  # only needed here; registered for Pillow by cadena.media.metadata
 
