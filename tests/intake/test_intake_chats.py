@@ -10,9 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from cadena.intake.archives import expand
+from cadena.intake.archives import expand, expand_outcomes
 from cadena.intake.chats import find_in_folder, import_folder, parse_telegram, parse_whatsapp
-from cadena.intake.files import SourceFields, add_file
+from cadena.intake.files import SourceFields, add_file, add_paths
 from cadena.vault.case import Case
 from cadena.vault.models import Source
 from cadena.vault.verify import verify
@@ -269,3 +269,35 @@ def test_whatsapp_folder_android(case: Case, tmp_path: Path) -> None:
     )
     assert src["VID-20221215-WA0004.mp4"].account == "Luis"
     assert "local time" in src["VID-20221215-WA0004.mp4"].extra["chat"]["time_zone"]
+
+
+def test_telegram_zip_and_add_hook(case: Case, tmp_path: Path) -> None:
+    """A Telegram export zipped with its top folder, reaching the case through `add_paths` and
+    `expand_outcomes`, as `cadena add` calls them."""
+    folder = tmp_path / "src" / "ChatExport_2022-12-20"
+    _telegram_export(folder)
+    export = tmp_path / "telegram.zip"
+    with zipfile.ZipFile(export, "w") as z:
+        for f in sorted(folder.rglob("*")):
+            if f.is_file():
+                z.write(f, f.relative_to(folder.parent).as_posix())
+    summary = add_paths(
+        case, [export, tmp_path / "src" / "ChatExport_2022-12-20" / "result.json"], SourceFields()
+    )
+    expansions = expand_outcomes(case, summary.outcomes, SourceFields())
+    assert (
+        len(expansions) == 1 and expansions[0].chat and expansions[0].chat["platform"] == "Telegram"
+    )
+    with case.session(write=False) as s:
+        photo = (
+            s.execute(
+                select(Source).where(
+                    Source.original_path
+                    == "ChatExport_2022-12-20/photos/photo_1@15-12-2022_10-24-02.jpg"
+                )
+            )
+            .scalars()
+            .one()
+        )
+    assert (photo.account, photo.posted_at) == ("Ana Pérez", "2022-12-15T10:24:02Z")
+    assert photo.extra["archive"]["sha256"] == summary.outcomes[0].sha256

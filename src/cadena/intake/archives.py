@@ -254,6 +254,29 @@ def expand_members(
     return result
 
 
+def expand_outcomes(
+    case: Case,
+    outcomes: list[Outcome],
+    fields: SourceFields | None = None,
+    *,
+    limits: Limits | None = None,
+    tz: str | None = None,
+) -> list[Expansion]:
+    """After `cadena add`: expand every archive (or zipped chat export) that the add preserved.
+
+    Outcomes that are not newly held (`present`, `refused`) and items that are not archives are
+    passed over, so this can be called on every outcome of `add_paths`.
+    """
+    done = []
+    for o in outcomes:
+        if o.status in ("added", "new_source") and o.sha256:
+            name = o.path.replace("\\", "/").rsplit("/", 1)[-1]
+            result = expand(case, o.sha256, fields, name=name, limits=limits, tz=tz)
+            if result.status != "not_archive":
+                done.append(result)
+    return done
+
+
 def expand_nested(
     case: Case,
     members: list[Outcome],
