@@ -25,7 +25,7 @@ from cadena.documents import index, terms
 from cadena.documents.search import saved_searches, search
 from cadena.vault.case import Case
 
-VOCAB = (
+_VOCAB_TEXT = (
     "de la que el en y a los se del las un por con no una su para es al lo como más pero sus le "
     "ya o este sí porque esta entre cuando muy sin sobre también me hasta hay donde quien desde "
     "todo nos durante todos uno les ni contra otros ese eso ante ellos e esto mí antes algunos "
@@ -37,7 +37,8 @@ VOCAB = (
     "heridos detenidos fallecidos víctimas hospital fiscalía denuncia investigación acta reunión "
     "coordinación inteligencia riesgo amenaza bloqueo despejar restablecer mantener garantizar "
     "procedimiento protocolo uso fuerza progresivo diferenciado proporcional necesario legítimo"
-).split()
+)
+VOCAB = _VOCAB_TEXT.split()
 PLANTED = {  # phrase -> share of pages it appears in
     "terroristas": 0.004,
     "grupos hostiles": 0.002,
@@ -117,20 +118,34 @@ def run(case: Case, args: argparse.Namespace, label: str) -> None:
         total = search(case, query).total
         print(f"{query[:60]:60} {total:7d} {statistics.median(ms):8.1f} {p95(ms):8.1f}")
     ours = p95(all_ms)
-    print(f"ALL {len(queries)} queries x {args.rounds}: p50 {statistics.median(all_ms):.1f} ms, "
-          f"p95 {ours:.1f} ms (target < 100 ms: {'met' if ours < 100 else 'NOT met'})")
+    print(
+        f"ALL {len(queries)} queries x {args.rounds}: p50 {statistics.median(all_ms):.1f} ms, "
+        f"p95 {ours:.1f} ms (target < 100 ms: {'met' if ours < 100 else 'NOT met'})"
+    )
     # Anchor: the same word found by scanning the stored texts without the index.
     with case.session(write=False) as s:
-        like = timed(lambda: s.execute(text(
-            "SELECT item_sha256, page FROM search_entry WHERE lower(text) LIKE '%terroristas%' "
-            "ORDER BY id LIMIT 50")).all(), 3)
-        count = timed(lambda: s.execute(text(
-            "SELECT count(*) FROM search_entry WHERE lower(text) LIKE '%terroristas%'")).all(), 3)
+        like = timed(
+            lambda: s.execute(
+                text(
+                    "SELECT item_sha256, page FROM search_entry "
+                    "WHERE lower(text) LIKE '%terroristas%' ORDER BY id LIMIT 50"
+                )
+            ).all(),
+            3,
+        )
+        count = timed(
+            lambda: s.execute(
+                text("SELECT count(*) FROM search_entry WHERE lower(text) LIKE '%terroristas%'")
+            ).all(),
+            3,
+        )
     fts = timed(lambda: search(case, "terroristas"), args.rounds)
     anchor = statistics.median(like) + statistics.median(count)
-    print(f"anchor, LIKE scan for 'terroristas' (first 50 + count, no stems, no accents): "
-          f"{anchor:.0f} ms; cadena search: {statistics.median(fts):.1f} ms; "
-          f"ratio {anchor / statistics.median(fts):.0f}x faster")
+    print(
+        f"anchor, LIKE scan for 'terroristas' (first 50 + count, no stems, no accents): "
+        f"{anchor:.0f} ms; cadena search: {statistics.median(fts):.1f} ms; "
+        f"ratio {anchor / statistics.median(fts):.0f}x faster"
+    )
 
 
 def main() -> None:

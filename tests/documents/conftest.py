@@ -95,6 +95,12 @@ def docs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return d
 
 
+@pytest.fixture
+def scanned_page() -> Image.Image:
+    """The second scanned page alone, as a phone photo of it would be read (no PDF)."""
+    return scan_image(SCAN_PAGES[1], seed=3, angle=-0.8)
+
+
 DOCS = {"plan": "plan.pdf", "scan": "informe-escaneado.pdf", "docx": "oficio.docx"}
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pypdf
+from PIL import Image
 from sqlalchemy import select
 
 from cadena.documents.batch import on_item_added, read_items
 from cadena.documents.models import DocumentStatus, PageText
+from cadena.documents.office import PKG_REL, REL, SS, TEXT
 from cadena.documents.pdf import garbage_reason
 from cadena.documents.text import Extraction, extract_file
 from cadena.intake.files import SourceFields, add_paths
@@ -111,3 +114,70 @@ def test_damaged_and_encrypted_pdfs_are_preserved_and_reported(case: Case, tmp_p
             "encrypted",
         }
     assert verify(case).clean  # the originals are kept, unchanged
+
+
+def test_an_image_of_a_document_is_read_and_a_photo_is_not(
+    tmp_path: Path, scanned_page: Image.Image
+) -> None:
+    page = tmp_path / "foto-del-oficio.jpg"
+    scanned_page.convert("RGB").save(page, quality=85)
+    got = _extract(page)
+    assert got.status == "ok" and got.pages[0].method == "ocr" and got.pages[0].page == 1
+    assert "terroristas" in got.pages[0].text
+    street = tmp_path / "calle.png"
+    gradient = Image.linear_gradient("L").resize((640, 480)).convert("RGB")
+    gradient.save(street)
+    assert _extract(street).status == "no_text"
+
+
+def test_spreadsheets_odt_and_plain_text_are_read_page_by_page(tmp_path: Path) -> None:
+    xlsx = tmp_path / "bajas.xlsx"
+    with zipfile.ZipFile(xlsx, "w") as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{SS[1:-1]}" xmlns:r="{REL[1:-1]}"><sheets>'
+            '<sheet name="Heridos" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{PKG_REL[1:-1]}"><Relationship '
+            'Id="rId1" Target="worksheets/sheet1.xml" Type="x"/></Relationships>',
+        )
+        z.writestr(
+            "xl/sharedStrings.xml",
+            f'<sst xmlns="{SS[1:-1]}"><si><t>Nombre</t></si><si><t>Impacto de bala</t></si></sst>',
+        )
+        z.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{SS[1:-1]}"><sheetData>'
+            '<row><c t="s"><v>0</v></c><c><v>17</v></c></row>'
+            '<row><c t="s"><v>1</v></c><c t="inlineStr"><is><t>Calle 5</t></is></c></row>'
+            "</sheetData></worksheet>",
+        )
+    got = _extract(xlsx)
+    assert (
+        got.status == "ok" and got.pages[0].text == "Heridos\nNombre\t17\nImpacto de bala\tCalle 5"
+    )
+    odt = tmp_path / "acta.odt"
+    with zipfile.ZipFile(odt, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr(
+            "content.xml",
+            f'<office:document-content xmlns:office="urn:oasis:names:tc:'
+            f'opendocument:xmlns:office:1.0" xmlns:text="{TEXT[1:-1]}"><office:body>'
+            "<office:text><text:h>Acta de reunión</text:h><text:p>Se ordenó<text:s/>"
+            "disparar.</text:p></office:text></office:body></office:document-content>",
+        )
+    found = sniff(odt)
+    assert extract_file(odt, found.media_type, found.kind).pages[0].text == (
+        "Acta de reunión\nSe ordenó disparar."
+    )
+    plain = tmp_path / "radio.txt"
+    plain.write_bytes("Canal 2: abran fuego ya\fCanal 3: negativo, señor".encode("cp1252"))
+    got = _extract(plain)
+    assert [p.text for p in got.pages] == ["Canal 2: abran fuego ya", "Canal 3: negativo, señor"]
+    assert got.pages[0].params["encoding"] == "cp1252"
