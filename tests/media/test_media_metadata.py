@@ -100,6 +100,20 @@ def _bytes_read_by_process() -> int:
         return next(int(line.split()[1]) for line in f if line.startswith("rchar"))
 
 
+def test_video_xmp_from_adobe_uuid_box(tmp_path: Path) -> None:
+    """An export from Premiere carries XMP with its history in a top-level uuid box."""
+    path = synth.video(tmp_path / "export.mp4", seconds=0.3, width=64, height=48)
+    packet = XMP.replace("Photoshop 24.0", "Premiere Pro 23.0").encode()
+    body = bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC") + packet
+    with open(path, "ab") as f:
+        f.write((8 + len(body)).to_bytes(4, "big") + b"uuid" + body)
+    got = read(path)
+    assert got.problems == []
+    assert got.normalized["xmp"]["creator_tool"] == "Adobe Premiere Pro 23.0 (Windows)"
+    assert any("Premiere" in h for h in got.normalized["reencode_hint"])
+    assert [b["type"] for b in got.raw["mp4_top_level_boxes"]][-1] == "uuid"
+
+
 def test_video_reads_headers_only(tmp_path: Path) -> None:
     """Extraction reads the headers of a video, not its frames: well under 1 MB of a 6 MB file."""
     path = synth.big_video(tmp_path / "big.mp4", 6_000_000, seed=1)
@@ -217,6 +231,11 @@ def test_slow_motion_and_location_accuracy_tags(tmp_path: Path) -> None:
     n = read(path).normalized
     assert n["capture_fps"] == 240.0 and n["frame_rate"] == 25.0
     assert n["gps"]["accuracy_m"] == 35.0
+
+
+def test_null_island_is_not_a_place(tmp_path: Path) -> None:
+    n = read(synth.image(tmp_path / "z.jpg", 32, 32, exif_gps=(0.0, 0.0), make="X")).normalized
+    assert "gps" not in n and "no fix" in n["gps_note"]
 
 
 def test_image_time_without_zone_is_not_made_utc(tmp_path: Path) -> None:

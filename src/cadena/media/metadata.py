@@ -20,7 +20,8 @@ time        created_at (ISO 8601 UTC, `Z`; only when the zone is known), created
             Zeroed container times (1904/1970-01-01) count as absent.
 place       gps {lat, lon, alt?, accuracy_m?, direction_deg?, direction_ref?} in decimal degrees
             WGS 84 (alt and accuracy in metres; direction: the way the camera faced, EXIF
-            GPSImgDirection, ref "T" true or "M" magnetic north), gps_source (tag used)
+            GPSImgDirection, ref "T" true or "M" magnetic north), gps_source (tag used);
+            a 0,0 position is dropped with gps_note saying so
 motion      capture_fps (slow-motion recording rate from com.android.capture.fps /
             com.apple.quicktime.fps; frame_rate is then the playback rate)
 device      device_make, device_model, software, encoder (video: the `encoder` tag)
@@ -41,7 +42,8 @@ hints       reencode_hint: list of plain-language reasons the file may not be a 
 ASCII with `\\xNN` escapes (long binary values cut at 4 KB, marked), rationals become "n/d"
 strings, NUL characters are escaped (PostgreSQL's JSONB refuses them). Video: raw["format"]
 (FFmpeg's container fields and tags), raw["streams"], raw["mp4_top_level_boxes"],
-raw["mp4_tracks"] (handler and display matrix per track); images: raw["image"], raw["exif"]
+raw["mp4_tracks"] (handler and display matrix per track), raw["xmp"] (from a top-level uuid
+box or moov/udta/XMP_, as Adobe tools write it); images: raw["image"], raw["exif"]
 by IFD, raw["xmp"]; PDF: raw["info"], raw["xmp"]; office: raw["document_parts"].
 
 Warnings are captured with `warnings.catch_warnings`, which is not thread-safe: run extractions
@@ -503,6 +505,7 @@ def _normalize_tags(result: Extracted) -> None:
                 point["accuracy_m"] = accuracy
             norm["gps"], norm["gps_source"] = point, key
             break
+    _drop_null_island(norm)
     # slow motion: recorded at this rate, usually played back slower (Android and iOS tags)
     capture = _number(tags.get("com.android.capture.fps") or tags.get("com.apple.quicktime.fps"))
     if capture:
@@ -518,6 +521,14 @@ def _normalize_tags(result: Extracted) -> None:
     encoder = tags.get("encoder") or tags.get("encoded_by")
     if encoder:
         norm["encoder"] = str(encoder)
+
+
+def _drop_null_island(norm: dict[str, Any]) -> None:
+    """0,0 is what devices write without a fix: not a place (the raw value stays in `raw`)."""
+    gps = norm.get("gps")
+    if gps and gps["lat"] == 0 and gps["lon"] == 0:
+        del norm["gps"], norm["gps_source"]
+        norm["gps_note"] = "position 0,0 recorded: the device had no fix"
 
 
 _FFMPEG_HANDLERS = {"VideoHandler", "SoundHandler"}
@@ -540,9 +551,11 @@ def _video_hints(result: Extracted, sniffed: Sniffed) -> None:
         )
     elif handlers & _FFMPEG_HANDLERS:
         hints.append("stream handler names are FFmpeg's defaults: written by FFmpeg-based software")
-    editor = _EDITORS.search(" ".join(str(v) for v in tags.values()))
+    xmp = norm.get("xmp", {})
+    tools = [str(v) for v in tags.values()] + [xmp.get("creator_tool", "")] + xmp.get("history", [])
+    editor = next((t for t in tools if _EDITORS.search(t)), None)
     if editor:
-        hints.append(f"a tag names editing or conversion software ({editor.group(0)})")
+        hints.append(f"a tag names editing or conversion software: {editor[:100]}")
     if "created_at_local" not in norm:
         hints.append(
             "no creation time (or a zeroed one): usual after re-encoding by messaging platforms "
@@ -584,11 +597,14 @@ def _read_bmff_boxes(f: IO[bytes], result: Extracted) -> None:
     end = os.fstat(f.fileno()).st_size
     top: list[dict[str, Any]] = []
     moov: tuple[int, int, int] | None = None
+    xmp: tuple[int, int] | None = None
     try:
         for kind, offset, size, head_len in _box_headers(f, 0, end):
             top.append({"type": jsonable(kind), "offset": offset, "size": size})
             if kind == b"moov" and moov is None:
                 moov = (offset, size, head_len)
+            elif kind == b"uuid" and xmp is None and _is_xmp_uuid(f, offset + head_len):
+                xmp = (offset + head_len + 16, min(size - head_len - 16, XMP_CAP))
             if offset + size > end:
                 result.problems.append(
                     f"box {kind.decode('latin-1')!r} at offset {offset} runs past the end of the "
@@ -597,6 +613,9 @@ def _read_bmff_boxes(f: IO[bytes], result: Extracted) -> None:
     except (ValueError, OSError) as e:
         result.problems.append(f"MP4 box structure broken: {_why(e)}")
     result.raw["mp4_top_level_boxes"] = top[:64]
+    if xmp is not None:  # Adobe tools write XMP (with their edit history) in a top-level uuid box
+        f.seek(xmp[0])
+        _read_xmp(f.read(max(0, xmp[1])), result)
     if moov is None:
         result.problems.append("no moov box: the index of the movie is missing")
         return
@@ -609,6 +628,27 @@ def _read_bmff_boxes(f: IO[bytes], result: Extracted) -> None:
     tracks = _tracks(data)
     result.raw["mp4_tracks"] = tracks
     _rotation_from_tracks(tracks, result.normalized)
+    if xmp is None:  # or in moov/udta/XMP_ (Premiere, After Effects)
+        packet = _udta_xmp(data)
+        if packet:
+            _read_xmp(packet, result)
+
+
+_XMP_UUID = bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC")
+
+
+def _is_xmp_uuid(f: IO[bytes], at: int) -> bool:
+    f.seek(at)
+    return f.read(16) == _XMP_UUID
+
+
+def _udta_xmp(moov: bytes) -> bytes | None:
+    for kind, start, end in _children(moov, 0, len(moov)):
+        if kind == b"udta":
+            for sub, s_start, s_end in _children(moov, start, end):
+                if sub == b"XMP_":
+                    return moov[s_start : min(s_end, s_start + XMP_CAP)]
+    return None
 
 
 def _children(buf: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
@@ -768,6 +808,7 @@ def _normalize_exif(exif: dict[str, dict[str, Any]], norm: dict[str, Any]) -> No
     point = _exif_gps(gps)
     if point:
         norm["gps"], norm["gps_source"] = point, "EXIF GPS IFD"
+    _drop_null_island(norm)
     gps_time = _exif_gps_time(gps)
     if gps_time:
         norm["gps_time"] = gps_time
@@ -838,12 +879,11 @@ def _image_hints(sniffed: Sniffed, exif: dict[str, Any] | None, result: Extracte
         )
     elif exif and not any(k in norm for k in ("device_make", "device_model", "created_at_local")):
         hints.append("EXIF without camera make, model or capture time")
-    tools = " ".join(
-        str(v) for v in (norm.get("software"), norm.get("xmp", {}).get("creator_tool")) if v
-    )
-    editor = _IMAGE_TOOLS.search(tools + " " + " ".join(norm.get("xmp", {}).get("history", [])))
+    xmp = norm.get("xmp", {})
+    tools = [norm.get("software") or "", xmp.get("creator_tool", ""), *xmp.get("history", [])]
+    editor = next((t for t in tools if _IMAGE_TOOLS.search(t)), None)
     if editor:
-        hints.append(f"edited or exported with {editor.group(0)}")
+        hints.append(f"edited or exported with {editor[:100]}")
     if hints:
         norm["reencode_hint"] = hints
 
