@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import tarfile
@@ -112,8 +113,9 @@ def test_zip_bomb_refused_and_archive_preserved(case: Case, tmp_path: Path) -> N
     assert verify(case).clean
 
 
-def test_lying_header_counted_on_real_bytes(case: Case, tmp_path: Path) -> None:
-    """A tar.gz whose member is all zeros: caught while streaming, by the bytes that came out."""
+def test_bombs_refused_from_headers_and_from_bytes(case: Case, tmp_path: Path) -> None:
+    """A tar.gz of zeros is refused from its members' declared sizes, before a byte is inflated;
+    a lone .gz states no size, so it is refused by counting the bytes that come out."""
     bomb = tmp_path / "quiet.tar.gz"
     with tarfile.open(bomb, "w:gz") as t:
         info = tarfile.TarInfo("disk.img")
@@ -121,11 +123,24 @@ def test_lying_header_counted_on_real_bytes(case: Case, tmp_path: Path) -> None:
         t.addfile(info, io.BytesIO(bytes(info.size)))
     sha = _add(case, bomb)
     result = expand(case, sha, limits=Limits(ratio_floor=1 << 20, max_ratio=50))
-    assert result.status == "refused" and "times its own size" in (result.reason or "")
+    assert result.status == "refused" and "members declare 64.0 MiB" in (result.reason or "")
     result = expand(case, sha, limits=Limits(max_member_bytes=4 << 20))
-    assert result.status == "refused" and "for one member" in (result.reason or "")
+    assert result.status == "refused" and "allowed for one member" in (result.reason or "")
     result = expand(case, sha, limits=Limits(max_members=0))
     assert result.status == "refused" and "more than 0 members" in (result.reason or "")
+
+    lone = tmp_path / "disk.img.gz"
+    with gzip.open(lone, "wb") as f:
+        for _ in range(64):
+            f.write(bytes(1 << 20))
+    sha = _add(case, lone)
+    result = expand(case, sha, limits=Limits(ratio_floor=1 << 20, max_ratio=50))
+    assert result.status == "refused" and "gave over" in (result.reason or "")
+    result = expand(case, sha, limits=Limits(max_member_bytes=4 << 20))
+    assert result.status == "refused" and "expands past 4.0 MiB" in (result.reason or "")
+    with case.session(write=False) as s:
+        assert len(s.execute(select(Item)).scalars().all()) == 2  # the two bombs, no member
+    assert verify(case).clean
 
 
 def test_nested_archives_to_a_bounded_depth(case: Case, tmp_path: Path) -> None:
@@ -161,8 +176,6 @@ def test_7z_and_lone_gzip(case: Case, tmp_path: Path) -> None:
     assert result.status == "expanded", result.reason
     assert sorted(o.path for o in result.members) == ["dcim/IMG_0001.jpg", "notas/declaración.txt"]
     assert _sources(case)["dcim/IMG_0001.jpg"].extra["archive"]["format"] == "7z"
-    import gzip
-
     lone = tmp_path / "statement.txt.gz"
     lone.write_bytes(gzip.compress(b"I was there"))
     sha = _add(case, lone)

@@ -121,6 +121,7 @@ class Budget:
         self.limits, self.archive_size, self.parent = limits, max(archive_size, 1), parent
         self.bytes_out = 0
         self.members = 0
+        self.declared = 0
 
     def take_member(self) -> None:
         self.members += 1
@@ -147,6 +148,18 @@ class Budget:
             raise LimitReached(
                 f"a member declares {_size(size)}, over the "
                 f"{_size(self.limits.max_member_bytes)} allowed for one member"
+            )
+
+    def declare(self, size: int) -> None:
+        """A tar member's size, known from its header before its bytes: refuse a bomb up front."""
+        self.declared += size
+        lim = self.limits
+        if self.declared > lim.max_total_bytes:
+            raise LimitReached(f"its members declare more than {_size(lim.max_total_bytes)} in all")
+        if self.declared > lim.ratio_floor and self.declared > lim.max_ratio * self.archive_size:
+            raise LimitReached(
+                f"its members declare {_size(self.declared)} from {_size(self.archive_size)}, "
+                f"more than {lim.max_ratio:g} times its own size"
             )
 
 
@@ -480,6 +493,7 @@ def _tar_members(
             )
             if kind == "file":
                 budget.check_declared(info.size)
+                budget.declare(info.size)
             modified = _epoch(info.mtime)
             member = _member(info.name, kind, info.size if kind == "file" else None, modified)
             member.link_target = info.linkname if kind == "link" else None
