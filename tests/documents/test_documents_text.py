@@ -14,6 +14,7 @@ from cadena.documents.batch import on_item_added, read_items
 from cadena.documents.models import DocumentStatus, PageText
 from cadena.documents.office import PKG_REL, REL, SS, TEXT
 from cadena.documents.pdf import garbage_reason
+from cadena.documents.search import search
 from cadena.documents.text import Extraction, extract_file
 from cadena.intake.files import SourceFields, add_paths
 from cadena.media import synth
@@ -89,6 +90,10 @@ def test_items_are_read_stored_as_derivatives_and_indexed(case: Case, docs_dir: 
         words = json.loads(case.blobs.local_path(pages[1].words_sha256 or "").read_text("utf-8"))
         assert words["unit"] == "pt" and words["words"]
     assert read_items(case) == []  # nothing left to read
+    # The file's own metadata (title) and its file name are searchable beside its pages.
+    hits = search(case, '"plan de operaciones"').hits
+    assert [(h.origin, h.page) for h in hits] == [("page", 1), ("metadata", 0)]
+    assert [h.origin for h in search(case, "oficio.docx").hits] == ["metadata"]
     assert verify(case).clean
 
 

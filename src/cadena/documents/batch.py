@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from cadena.db import canonical_json
 from cadena.documents import EXTRACTOR_VERSION, index
-from cadena.documents.models import DocumentStatus, PageText
+from cadena.documents.models import DocumentStatus, PageText, SearchEntry
 from cadena.documents.text import Extraction, PageResult, extract_file, readable
 from cadena.vault import custody
 from cadena.vault.case import Case
-from cadena.vault.models import Item
+from cadena.vault.models import Item, Metadata, Source
 
 Progress = Callable[[int, int, str], None]  # done, total, item sha256
 
@@ -45,12 +45,62 @@ class ItemReport:
 def on_item_added(case: Case, item_sha256: str) -> ItemReport | None:
     """The hook intake calls for each new item: read its text if it is a document. None when the
     item is of a type this phase does not read. Never raises for what the file holds."""
+    index_metadata(case, [item_sha256])
     with case.session(write=False) as s:
         item = s.get(Item, item_sha256)
         if item is None or not readable(item.media_type, item.kind):
             return None
         media_type, kind = item.media_type, item.kind
     return _read_item(case, item_sha256, media_type, kind)
+
+
+def index_metadata(case: Case, items: Iterable[str] | None = None) -> int:
+    """Make items' metadata (what the file says about itself) and file names searchable, as
+    entries of origin "metadata"; items already indexed are skipped. Returns how many were."""
+    with case.session() as s:
+        done = set(
+            s.execute(
+                select(SearchEntry.item_sha256).where(SearchEntry.origin == "metadata")
+            ).scalars()
+        )
+        q = select(Metadata)
+        if items is not None:
+            q = q.where(Metadata.item_sha256.in_(list(items)))
+        todo = [m for m in s.execute(q).scalars() if m.item_sha256 not in done]
+        names: dict[str, set[str]] = {}
+        for sha, name in s.execute(
+            select(Source.item_sha256, Source.original_name).where(
+                Source.item_sha256.in_([m.item_sha256 for m in todo])
+            )
+        ).all():
+            if name:
+                names.setdefault(sha, set()).add(name)
+        for m in todo:
+            body = metadata_text(m.normalized, sorted(names.get(m.item_sha256, ())))
+            if body:
+                index.add_entry(s, m.item_sha256, "metadata", 0, body)
+    return len(todo)
+
+
+def metadata_text(normalized: dict[str, Any], names: list[str]) -> str:
+    """`key: value` lines of the metadata's words (numbers, sizes and types left out)."""
+    lines = [f"file: {n}" for n in names]
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}{k}." if prefix else f"{k}.", v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(prefix, v)
+        elif isinstance(value, str) and prefix.rstrip(".") not in SKIP_KEYS:
+            lines.append(f"{prefix.rstrip('.')}: {value}")
+
+    walk("", normalized)
+    return "\n".join(lines)
+
+
+SKIP_KEYS = {"media_type", "kind", "pdf_version"}
 
 
 def pending(
@@ -88,6 +138,7 @@ def read_items(
         reports.append(_read_item(case, sha, media_type, kind))
         if progress:
             progress(n, len(todo), sha)
+    index_metadata(case)
     return reports
 
 
