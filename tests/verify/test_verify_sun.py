@@ -122,6 +122,34 @@ def test_sun_at_record() -> None:
     assert rec["elevation"] > 70  # Lima, near noon, close to the December solstice
 
 
+@pytest.mark.parametrize(
+    ("name", "at"),
+    [
+        ("Quito", "2019-03-21T12:00:00-05:00"),
+        ("Santiago de Chile", "2019-10-25T12:00:00-03:00"),
+        ("Helsinki", "2019-06-10T12:00:00+03:00"),
+    ],
+)
+def test_sunrise_noon_sunset_match_pvlib(name: str, at: str) -> None:
+    lat, lon = PLACES[name]
+    rec = sun_at(lat, lon, at)
+    day = pd.DatetimeIndex([pd.Timestamp(at).normalize()])
+    ref = pvlib.solarposition.sun_rise_set_transit_spa(day, lat, lon, delta_t=67.0).iloc[0]
+    for ours, theirs, tol in (
+        (rec["sunrise_local"], ref["sunrise"], 5),
+        (rec["sunset_local"], ref["sunset"], 5),
+        (rec["solar_noon_local"], ref["transit"], 30),
+    ):
+        assert abs(pd.Timestamp(ours) - theirs).total_seconds() <= tol
+
+
+def test_polar_day_has_no_sunrise() -> None:
+    rec = sun_at(78.2232, 15.6267, "2019-06-10T12:00:00+02:00")  # Longyearbyen, midnight sun
+    assert rec["timezone"] == "Arctic/Longyearbyen"
+    assert rec["sunrise_local"] is None and rec["sunset_local"] is None
+    assert rec["elevation"] > 30
+
+
 def test_times_must_carry_an_offset() -> None:
     assert parse_time("2020-01-01T00:00:00Z") == datetime(2020, 1, 1, tzinfo=UTC)
     with pytest.raises(CadenaError, match="offset"):

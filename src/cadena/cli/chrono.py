@@ -58,6 +58,11 @@ def sun(
     out.print(f"  azimuth     {record['azimuth']:.3f}° from true north")
     out.print(f"  elevation   {record['elevation']:.3f}° (apparent)")
     out.print(f"  zenith      {record['zenith']:.3f}°")
+    rise, noon, sunset = (
+        record[k][11:19] if record[k] else "none"
+        for k in ("sunrise_local", "solar_noon_local", "sunset_local")
+    )
+    out.print(f"  local day   sunrise {rise}, solar noon {noon}, sunset {sunset}")
     if record["elevation"] <= 0:
         out.print("  [yellow]the sun is below the horizon[/]")
 

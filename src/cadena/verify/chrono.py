@@ -34,6 +34,7 @@ from cadena.verify.sun import (
 from cadena.verify.sun import (
     FloatArray,
     check_coordinates,
+    local_day_bounds,
     sun_position,
     timezone_at,
 )
@@ -265,14 +266,6 @@ def _evaluate(
     return pos.azimuth, pos.elevation, d2, ok, r_az, r_ratio
 
 
-def _day_bounds(day: date, zone: ZoneInfo) -> tuple[float, float]:
-    start = datetime(day.year, day.month, day.day, tzinfo=zone)
-    end = start + timedelta(days=1)
-    # Add a day in local wall time, then normalise: DST days are 23 or 25 hours long.
-    end = datetime(end.year, end.month, end.day, tzinfo=zone)
-    return start.timestamp(), end.timestamp()
-
-
 def _crossing_samples(t: FloatArray, r: FloatArray | None, limit: float) -> list[float]:
     """Times where a residual passes through zero between two coarse samples (linear estimate).
 
@@ -302,7 +295,7 @@ def _scan_days(
     m: ShadowMeasurement,
 ) -> list[_Day]:
     thr = threshold(m)
-    bounds = [_day_bounds(d, zone) for d in days]
+    bounds = [local_day_bounds(d, zone) for d in days]
     grids = [np.arange(s, e, COARSE_STEP_S) for s, e in bounds]
     t = np.concatenate(grids)
     az, el, d2, ok, r_az, r_ratio = _evaluate(t, lat, lon, height, m, thr)
@@ -562,7 +555,7 @@ def plot_day(result: ChronoResult, out_path: str, day: date | None = None) -> st
     zone = ZoneInfo(result.timezone)
     if day is None:
         day = date.fromisoformat(result.windows[0].date) if result.windows else result.first_date
-    start, end = _day_bounds(day, zone)
+    start, end = local_day_bounds(day, zone)
     t = np.arange(start, end, 60.0)
     pos = sun_position(t, result.latitude, result.longitude)
     hours = (t - start) / 3600

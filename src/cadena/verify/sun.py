@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -703,14 +704,59 @@ def timezone_at(lat: float, lon: float) -> str:
     return "Etc/GMT" if offset == 0 else f"Etc/GMT{offset:+d}"
 
 
+def local_day_bounds(day: date, zone: ZoneInfo) -> tuple[float, float]:
+    """Unix seconds of local midnight starting `day` and the next (23 or 25 h apart on DST days)."""
+    start = datetime(day.year, day.month, day.day, tzinfo=zone)
+    nxt = day + timedelta(days=1)
+    end = datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone)
+    return start.timestamp(), end.timestamp()
+
+
+SUNRISE_ELEVATION = -0.8333  # geometric centre: refraction 0.5667° + semi-diameter 0.2667°
+
+
+def day_events(
+    lat: float, lon: float, day: date, zone: ZoneInfo, *, height_m: float = 0.0
+) -> dict[str, str | None]:
+    """Local sunrise, solar noon and sunset (ISO 8601 with offset; None when there is none).
+
+    Sunrise and sunset use the usual convention (upper limb on a level horizon, standard
+    refraction), found on a 30 s grid and interpolated to the second.
+    """
+    start, end = local_day_bounds(day, zone)
+    t = np.arange(start, end, 30.0)
+    pos = sun_position(t, lat, lon, height_m=height_m)
+    e = pos.elevation_true - SUNRISE_ELEVATION
+    up = e >= 0
+    rises = np.flatnonzero(~up[:-1] & up[1:])
+    sets = np.flatnonzero(up[:-1] & ~up[1:])
+
+    def crossing(idx: NDArray[np.intp]) -> str | None:
+        if idx.size == 0:
+            return None
+        i = int(idx[0])
+        x = float(t[i] + e[i] / (e[i] - e[i + 1]) * (t[i + 1] - t[i]))
+        return datetime.fromtimestamp(round(x), tz=zone).isoformat()
+
+    i = int(np.clip(np.argmax(pos.elevation_true), 1, t.size - 2))
+    y0, y1, y2 = pos.elevation_true[i - 1 : i + 2]
+    curve = y0 - 2 * y1 + y2
+    shift = 0.5 * (y0 - y2) / curve if curve < 0 else 0.0  # vertex of the parabola
+    noon = float(t[i] + shift * (t[i + 1] - t[i]))
+    return {
+        "sunrise_local": crossing(rises),
+        "solar_noon_local": datetime.fromtimestamp(round(noon), tz=zone).isoformat(),
+        "sunset_local": crossing(sets),
+    }
+
+
 def sun_at(lat: float, lon: float, at: str | datetime, *, height_m: float = 0.0) -> dict[str, Any]:
     """One position as a record: what `cadena sun` prints (stable keys)."""
-    from zoneinfo import ZoneInfo
-
     moment = parse_time(at)
     zone = timezone_at(lat, lon)
     pos = sun_position(moment, lat, lon, height_m=height_m, exact=True)
     local = moment.astimezone(ZoneInfo(zone))
+    events = day_events(lat, lon, local.date(), ZoneInfo(zone), height_m=height_m)
     return {
         "latitude": lat,
         "longitude": lon,
@@ -722,6 +768,7 @@ def sun_at(lat: float, lon: float, at: str | datetime, *, height_m: float = 0.0)
         "elevation": round(float(pos.elevation[0]), 5),
         "zenith": round(float(pos.zenith[0]), 5),
         "elevation_true": round(float(pos.elevation_true[0]), 5),
+        **events,
         "method": METHOD,
         "assumptions": [
             "azimuth from true north, clockwise; elevation and zenith apparent (refraction for "
