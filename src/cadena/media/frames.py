@@ -136,12 +136,12 @@ def _sample(
     state = {"last": -1e9}
     gop: list[av.Packet] = []
 
-    def keep(frame: av.VideoFrame, dense: bool) -> SampledFrame | None:
+    def keep(frame: av.VideoFrame, dense: bool, must: bool = False) -> SampledFrame | None:
         # frame.time needs the frame's time base, which frames drained at the end lack.
         ts = frame.pts if frame.pts is not None else frame.dts
         t = (ts or 0) * tb - start
         gap = t - state["last"]
-        if (frame.key_frame and gap >= step / 2) or (dense and gap >= step * 0.95):
+        if (frame.key_frame and (must or gap >= step / 2)) or (dense and gap >= step * 0.95):
             state["last"] = t
             return SampledFrame(round(t, 4), bool(frame.key_frame), _to_rgb(frame, max_side))
         return None
@@ -152,18 +152,22 @@ def _sample(
         end = next_key_time if next_key_time is not None else max(times, default=t0)
         dense = not keyframes_only and end - t0 > max_gap
         ctx.skip_frame = "DEFAULT" if dense else "NONKEY"
+        # A lone keyframe is needed when skipping it would leave a gap over max_gap.
+        must = not dense and (next_key_time is None or next_key_time - state["last"] > max_gap)
+        if not dense and not must and t0 - state["last"] < step / 2:
+            return  # too close to the last frame kept (e.g. intra-only video): not even decoded
         for p in gop if dense else gop[:1]:
             for frame in stream.decode(p):
-                kept = keep(frame, dense)
+                kept = keep(frame, dense, must)
                 if kept is not None:
                     yield kept
-        if dense or next_key_time is None:
-            # Drain frames held back for reordering before the next group starts afresh.
-            for frame in stream.decode(None):
-                kept = keep(frame, dense)
-                if kept is not None:
-                    yield kept
-            ctx.flush_buffers()
+        # Drain what the decoder holds back for reordering, so each frame is judged with its own
+        # group of pictures, then start the next group afresh (it begins with a keyframe).
+        for frame in stream.decode(None):
+            kept = keep(frame, dense, must)
+            if kept is not None:
+                yield kept
+        ctx.flush_buffers()
 
     for packet in c.demux(stream):
         if packet.size == 0:
@@ -240,7 +244,7 @@ def video_borders(images: list[np.ndarray], percentile: float = 20.0) -> Borders
     if not images:
         return Borders()
     found = np.array([list(_as_tuple(detect_borders(i))) for i in images])
-    sides = np.floor(np.percentile(found, percentile, axis=0)).astype(int)
+    sides = np.percentile(found, percentile, axis=0, method="lower").astype(int)
     return Borders(*(int(x) for x in sides))
 
 

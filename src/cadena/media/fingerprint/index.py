@@ -81,10 +81,10 @@ class Segment:
     _flat: np.ndarray | None = None
 
     @classmethod
-    def build(cls, codes: np.ndarray, labels: np.ndarray) -> Segment:
+    def build(cls, codes: np.ndarray, labels: np.ndarray, brute_max: int = BRUTE_MAX) -> Segment:
         words = _words(codes) if codes.dtype == np.uint8 else codes
         n = len(words)
-        if n <= BRUTE_MAX:
+        if n <= brute_max:
             return cls(words, labels, [], [], np.zeros(0, np.uint32))
         layout = _chunk_layout(n)
         offsets, orders = [], []
@@ -209,8 +209,9 @@ def _mask_cache(length: int, radius: int) -> np.ndarray:
 class CodeIndex:
     """Exact Hamming-radius search over 256-bit codes, kept in a folder, growing by segments."""
 
-    def __init__(self, folder: str | Path | None = None) -> None:
+    def __init__(self, folder: str | Path | None = None, brute_max: int = BRUTE_MAX) -> None:
         self.folder = Path(folder) if folder is not None else None
+        self.brute_max = brute_max
         self.segments: list[Segment] = []
         self._names: list[str] = []
         self._pending_codes: list[np.ndarray] = []
@@ -243,7 +244,7 @@ class CodeIndex:
             codes = np.concatenate(self._pending_codes)
             labels = np.concatenate(self._pending_labels)
             self._pending_codes, self._pending_labels = [codes], [labels]
-            self._pending = Segment.build(codes, labels)
+            self._pending = Segment.build(codes, labels, self.brute_max)
         return self._pending
 
     def flush(self) -> None:
@@ -267,13 +268,17 @@ class CodeIndex:
         codes = np.concatenate([np.asarray(self.segments[i].codes) for i in pick])
         labels = np.concatenate([np.asarray(self.segments[i].labels) for i in pick])
         old = [self._names[i] for i in pick]
-        keep = [i for i in range(len(self.segments)) if i not in pick]
-        self.segments = [self.segments[i] for i in keep]
-        self._names = [self._names[i] for i in keep]
-        self._append(Segment.build(codes, labels))
+        merged = Segment.build(codes, labels, self.brute_max)
+        name = self._next_name()
         if self.folder is not None:
-            for name in old:
-                shutil.rmtree(self.folder / name, ignore_errors=True)
+            merged.save(self.folder / name)
+        keep = [i for i in range(len(self.segments)) if i not in pick]
+        self.segments = [self.segments[i] for i in keep] + [merged]
+        self._names = [self._names[i] for i in keep] + [name]
+        self._write_meta()  # the switch: from here readers see the merged segment
+        if self.folder is not None:
+            for gone in old:
+                shutil.rmtree(self.folder / gone, ignore_errors=True)
 
     def flush_pending_only(self) -> None:
         seg = self._pending_segment()
@@ -281,8 +286,13 @@ class CodeIndex:
             self._pending_codes, self._pending_labels, self._pending = [], [], None
             self._append(seg)
 
+    def _next_name(self) -> str:
+        on_disk = [p.name for p in self.folder.glob("seg-*")] if self.folder is not None else []
+        used = [int(n[4:]) for n in [*self._names, *on_disk]]
+        return f"seg-{max(used, default=0) + 1:06d}"
+
     def _append(self, seg: Segment) -> None:
-        name = f"seg-{(max((int(n[4:]) for n in self._names), default=0) + 1):06d}"
+        name = self._next_name()
         if self.folder is not None:
             seg.save(self.folder / name)
         self.segments.append(seg)

@@ -1,0 +1,78 @@
+"""Frames: keyframes only where they suffice, bars found and cut, thumbnails stable."""
+
+from __future__ import annotations
+
+import av
+import numpy as np
+from footage_clips import BIKES, BUNNY, CARPHONE
+
+from cadena.media import frames
+
+
+def _keyframe_times(path) -> list[float]:
+    with av.open(str(path)) as c:
+        v = c.streams.video[0]
+        return [round(float(p.pts * v.time_base), 3) for p in c.demux(v) if p.is_keyframe]
+
+
+def test_footage_keyframes_only_decodes_keyframes() -> None:
+    got = frames.keyframes(BIKES)
+    assert [round(f.time, 3) for f in got] == _keyframe_times(BIKES)
+    assert all(f.keyframe for f in got)
+    assert got[0].image.shape == (136, 320, 3)
+
+
+def test_footage_sampling_fills_long_gaps_only() -> None:
+    got = frames.sample_frames(BIKES, max_gap=2.0, step=0.5)
+    times = [f.time for f in got]
+    assert times == sorted(times)
+    assert max(np.diff(times)) <= 2.0
+    # The 1.2-3.04 s group of pictures is short: only its keyframe is decoded.
+    assert not [t for t in times if 1.21 < t < 3.03]
+    # With a generous gap, nothing but keyframes.
+    assert all(f.keyframe for f in frames.sample_frames(BIKES, max_gap=3.0))
+
+
+def test_footage_one_keyframe_clip_is_sampled_densely() -> None:
+    got = frames.sample_frames(CARPHONE, step=0.5)
+    assert len(got) == 8 and sum(f.keyframe for f in got) == 1
+
+
+def test_footage_borders_found_on_letterbox_and_screen_frame() -> None:
+    img = frames.keyframes(BUNNY)[0].image  # 320x180, no bars
+    assert frames.detect_borders(img) == frames.Borders()
+    boxed = np.zeros((240, 320, 3), np.uint8)
+    boxed[30:210] = img
+    assert frames.detect_borders(boxed) == frames.Borders(30, 30, 0, 0)
+    screen = np.full((260, 360, 3), 40, np.uint8)
+    screen[:12] = 200  # a light status bar above a grey frame
+    screen[40:220, 20:340] = img
+    b = frames.detect_borders(screen)
+    assert (b.top, b.bottom, b.left, b.right) == (40, 40, 20, 20)
+    lit = boxed.copy()
+    lit[:30] = img[:30]  # one frame whose top is picture, not bar
+    assert frames.video_borders([boxed] * 4) == frames.Borders(30, 30, 0, 0)
+    assert frames.video_borders([boxed, boxed, lit]).top == 0  # a bar is there in every frame
+
+
+def test_footage_thumbnail_is_deterministic_jpeg() -> None:
+    img = frames.keyframes(BUNNY)[0].image
+    a, b = frames.thumbnail(img, 160), frames.thumbnail(img.copy(), 160)
+    assert a == b and a[:3] == b"\xff\xd8\xff"
+
+
+def test_footage_scene_changes_keep_first_of_each_scene() -> None:
+    got = frames.sample_frames(BIKES)
+    scenes = frames.scene_changes(got)
+    assert scenes[0] is got[0] and 1 <= len(scenes) < len(got)
+
+
+def test_footage_unreadable_file_is_a_clear_error(tmp_path) -> None:
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"not a video at all")
+    try:
+        frames.sample_frames(bad)
+    except frames.CadenaError as exc:
+        assert "cannot be read" in str(exc)
+    else:
+        raise AssertionError("no error")
