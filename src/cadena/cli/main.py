@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "cadena.cli.chrono",
     "cadena.cli.documents",
     "cadena.cli.intake",
+    "cadena.cli.verifying",
 ]
 
 for _name in COMMAND_MODULES:
