@@ -94,8 +94,8 @@ class Chat:
 
 # -- WhatsApp ------------------------------------------------------------------------------
 
-_DATE = r"(?P<d>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})"
-_TIME = r"(?P<t>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)\s*(?P<ampm>[ap]\.?\s?m\.?)?"
+_DATE = r"(?P<d>(?P<d1>\d{1,4})[./-](?P<d2>\d{1,2})[./-](?P<d3>\d{1,4}))"
+_TIME = r"(?P<t>(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2}))?)\s*(?P<ampm>[ap]\.?\s?m\.?)?"
 _IOS = re.compile(rf"^\[{_DATE},?\s+{_TIME}\]\s?(?P<rest>.*)$", re.I)
 _ANDROID = re.compile(rf"^{_DATE},?\s+{_TIME}\s+[-–]\s(?P<rest>.*)$", re.I)
 _SENDER = re.compile(r"^(?P<sender>[^:\n]{1,120}?):\s(?P<text>.*)$", re.S)
@@ -120,6 +120,8 @@ class _Raw:
     time: str
     ampm: str | None
     rest: str
+    nums: tuple[int, int, int]  # the date's three fields, in the order written
+    hms: tuple[int, int, int]
 
 
 def decode_text(data: bytes) -> str:
@@ -163,10 +165,12 @@ def parse_whatsapp(data: bytes | str, name: str = "WhatsApp chat", tz: str | Non
 def _split_messages(text: str) -> list[_Raw]:
     raws: list[_Raw] = []
     for number, line in enumerate(text.splitlines(), 1):
-        clean = line.translate(_INVISIBLE).translate(_SPACES)
-        m = _IOS.match(clean) or _ANDROID.match(clean)
+        clean = line if line.isascii() else line.translate(_INVISIBLE).translate(_SPACES)
+        m = (_IOS.match(clean) if clean.startswith("[") else None) or _ANDROID.match(clean)
         if m:
-            raws.append(_Raw(number, m["d"], m["t"], m["ampm"], m["rest"]))
+            nums = (int(m["d1"]), int(m["d2"]), int(m["d3"]))
+            hms = (int(m["h"]), int(m["mi"]), int(m["s"] or 0))
+            raws.append(_Raw(number, m["d"], m["t"], m["ampm"], m["rest"], nums, hms))
         elif raws:
             raws[-1].rest += "\n" + clean
     return raws
@@ -181,25 +185,16 @@ def _sender_and_text(rest: str) -> tuple[str | None, str]:
 
 def attachments(body: str) -> list[str]:
     """File names a WhatsApp message says it carried."""
-    found = [m["name"].strip() for m in _ATTACH_IOS.finditer(body)]
+    found = [m["name"].strip() for m in _ATTACH_IOS.finditer(body)] if "<" in body else []
     first = body.split("\n", 1)[0]
-    m = _ATTACH_ANDROID.match(first)
+    m = _ATTACH_ANDROID.match(first) if "(" in first else None
     if m:
         found.append(m["name"].strip())
     return found
 
 
-def _numbers(date: str) -> tuple[int, int, int] | None:
-    parts = re.split(r"[./-]", date)
-    try:
-        a, b, c = (int(p) for p in parts)
-    except ValueError:
-        return None
-    return a, b, c
-
-
 def _decide_order(raws: list[_Raw], chat: Chat) -> None:
-    triples = [t for t in (_numbers(r.date) for r in raws) if t]
+    triples = [r.nums for r in raws]
     if any(t[0] > 31 for t in triples):
         chat.date_order, chat.date_order_basis = "ymd", "a four-digit year first"
         return
@@ -250,15 +245,11 @@ def _in_order(raws: list[_Raw], order: str) -> int:
 
 
 def _when(raw: _Raw, order: str) -> datetime | None:
-    nums = _numbers(raw.date)
-    if nums is None:
-        return None
-    a, b, c = nums
-    y, mo, d = {"dmy": (c, b, a), "mdy": (c, a, b), "ymd": (a, b, c)}[order]
+    a, b, c = raw.nums
+    y, mo, d = (c, b, a) if order == "dmy" else (c, a, b) if order == "mdy" else (a, b, c)
     if y < 100:
         y += 2000
-    parts = [int(p) for p in re.split(r"[:.]", raw.time)]
-    hour, minute, second = parts[0], parts[1], parts[2] if len(parts) > 2 else 0
+    hour, minute, second = raw.hms
     if raw.ampm:
         pm = raw.ampm.lower().startswith("p")
         if not 1 <= hour <= 12:
