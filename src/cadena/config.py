@@ -61,7 +61,9 @@ def load(root: Path) -> CaseConfig:
     return CaseConfig(
         root=root,
         name=str(case.get("name", root.name)),
-        database_url=os.environ.get(DB_ENV) or case.get("database_url") or default_database_url(root),
+        database_url=os.environ.get(DB_ENV)
+        or case.get("database_url")
+        or default_database_url(root),
         blob_url=os.environ.get(BLOB_ENV) or case.get("blob_url") or default_blob_url(root),
     )
 

@@ -78,9 +78,9 @@ def upgrade(engine: Engine) -> None:
 
 
 def needs_upgrade(engine: Engine) -> bool:
+    from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
-    from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", "cadena:migrations")

@@ -1,0 +1,1 @@
+"""Publish: the dossier, the court package, and exchange formats."""
