@@ -147,6 +147,25 @@ def test_date_range_lists_every_day() -> None:
     assert len(containing(result, when)) == 1
 
 
+def test_both_measurements_date_the_shadow(tmp_path: object) -> None:
+    from pathlib import Path
+
+    # Bearing and length together fix the sun's path, which changes with the season: over four
+    # months only the days around the true date match.
+    bearing, ratio = shadow_at(*SANTIAGO, "2019-10-25T19:20:00Z")
+    m = ShadowMeasurement(bearing, 2.0, ratio, 0.05 * ratio)
+    result = chronolocate(*SANTIAGO, date(2019, 9, 1), date(2019, 12, 31), measurement=m)
+    days = sorted({date.fromisoformat(w.date) for w in result.windows})
+    assert date(2019, 10, 25) in days
+    assert days[0] >= date(2019, 10, 10) and days[-1] <= date(2019, 11, 10)
+    single = Path(str(tmp_path)) / "one.png"
+    several = Path(str(tmp_path)) / "range.png"
+    plot_day(chronolocate(*SANTIAGO, date(2019, 10, 25), measurement=m), str(single))
+    plot_day(result, str(several))
+    with Image.open(single) as one, Image.open(several) as many:
+        assert many.size[1] > one.size[1]  # the range adds a panel of windows by date
+
+
 def test_impossible_shadow_says_so() -> None:
     # Helsinki in December: the sun never stands in the north, so no shadow points south.
     m = ShadowMeasurement(bearing=180.0, bearing_error=3)

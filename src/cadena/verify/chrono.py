@@ -545,7 +545,9 @@ def chronolocate(
 def plot_day(result: ChronoResult, out_path: str, day: date | None = None) -> str:
     """A PNG of the sun's azimuth and elevation over one local day with the measured bands.
 
-    The day is the first with a window (else the first date). Returns the path written.
+    The day is the first with a window (else the first date). For a range of dates a third panel
+    shows every date's windows, so one sees on which dates and at what hours the sun matches.
+    Returns the path written.
     """
     import matplotlib
 
@@ -557,57 +559,27 @@ def plot_day(result: ChronoResult, out_path: str, day: date | None = None) -> st
         day = date.fromisoformat(result.windows[0].date) if result.windows else result.first_date
     start, end = local_day_bounds(day, zone)
     t = np.arange(start, end, 60.0)
-    pos = sun_position(t, result.latitude, result.longitude)
+    pos = sun_position(t, result.latitude, result.longitude, height_m=result.height_m)
     hours = (t - start) / 3600
-    m = result.measurement
-    fig, (ax_az, ax_el) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True)
-    up = pos.elevation > 0
-    # Where the sun culminates in the north (southern hemisphere, much of the tropics) an axis
-    # centred on north keeps the afternoon from wrapping round to the top of the plot.
-    north = math.cos(math.radians(float(pos.azimuth[int(np.argmax(pos.elevation))]))) > 0
-    lo_axis = -180.0 if north else 0.0
-    az = (pos.azimuth - lo_axis) % 360 + lo_axis
-    az[1:][np.abs(np.diff(az)) > 180] = np.nan  # no vertical stroke where the axis wraps
-    ax_az.plot(hours, np.where(up, az, np.nan), color="tab:orange", label="sun azimuth")
-    ax_az.plot(hours, np.where(up, np.nan, az), color="0.7", lw=0.8, label="(sun down)")
-    if m.sun_azimuth is not None:
-        target = (m.sun_azimuth - lo_axis) % 360 + lo_axis
-        for shift in (-360, 0, 360):
-            ax_az.axhspan(
-                target - m.bearing_error + shift,
-                target + m.bearing_error + shift,
-                color="tab:blue",
-                alpha=0.25,
-            )
-        ax_az.axhline(target, color="tab:blue", lw=1, label="shadow bearing + 180°")
-    ticks = np.arange(lo_axis, lo_axis + 361, 45)
-    ax_az.set_ylim(lo_axis, lo_axis + 360)
-    ax_az.set_yticks(ticks, [f"{t % 360:.0f}" for t in ticks])
-    ax_az.set_ylabel("azimuth (° from true north)")
-    ax_el.plot(hours, pos.elevation, color="tab:red", label="sun apparent elevation")
-    ax_el.axhline(0, color="0.5", lw=0.8)
-    band = m.elevation_band
-    if band is not None and m.ratio is not None:
-        ax_el.axhspan(band[0], band[1], color="tab:green", alpha=0.25)
-        ax_el.axhline(_elev(m.ratio), color="tab:green", lw=1, label="atan(1 / shadow ratio)")
-    ax_el.set_ylim(-10, 90)
-    ax_el.set_ylabel("elevation (°)")
+    several = result.last_date > result.first_date
+    fig, axes = plt.subplots(
+        3 if several else 2, 1, figsize=(9, 9.5 if several else 6.5), squeeze=False
+    )
+    ax_az, ax_el = axes[0, 0], axes[1, 0]
+    _plot_azimuth(ax_az, hours, pos.azimuth, pos.elevation, result.measurement)
+    _plot_elevation(ax_el, hours, pos.elevation, result.measurement)
     ax_el.set_xlabel(f"local time ({result.timezone}), {day.isoformat()}")
-    ax_el.set_xlim(0, 24)
-    ax_el.set_xticks(range(0, 25, 2))
     for w in result.windows:
-        if w.date != day.isoformat():
-            continue
-        w0 = (datetime.fromisoformat(w.start).timestamp() - start) / 3600
-        w1 = (datetime.fromisoformat(w.end).timestamp() - start) / 3600
-        for ax in (ax_az, ax_el):
-            ax.axvspan(w0, max(w1, w0 + 0.02), color="k", alpha=0.15)
+        if w.date == day.isoformat():
+            w0, w1 = (_local_hours(x, start) for x in (w.start, w.end))
+            for ax in (ax_az, ax_el):
+                ax.axvspan(w0, max(w1, w0 + 0.02), color="k", alpha=0.15)
     ax_az.set_title(
         f"Sun at {result.latitude:.5f}, {result.longitude:.5f}: measured bands (k = 2) "
         "and matching windows (grey)"
     )
-    ax_az.legend(loc="upper left", fontsize=8)
-    ax_el.legend(loc="upper left", fontsize=8)
+    if several:
+        _plot_dates(axes[2, 0], result, zone)
     fig.tight_layout()
     fig.savefig(
         out_path,
@@ -616,3 +588,71 @@ def plot_day(result: ChronoResult, out_path: str, day: date | None = None) -> st
     )
     plt.close(fig)
     return out_path
+
+
+def _local_hours(iso: str, day_start: float) -> float:
+    return (datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() - day_start) / 3600
+
+
+def _hour_axis(ax: Any) -> None:
+    ax.set_xlim(0, 24)
+    ax.set_xticks(range(0, 25, 2))
+
+
+def _plot_azimuth(
+    ax: Any, hours: FloatArray, azimuth: FloatArray, elevation: FloatArray, m: ShadowMeasurement
+) -> None:
+    up = elevation > 0
+    # Where the sun culminates in the north (southern hemisphere, much of the tropics) an axis
+    # centred on north keeps the afternoon from wrapping round to the top of the plot.
+    north = math.cos(math.radians(float(azimuth[int(np.argmax(elevation))]))) > 0
+    lo_axis = -180.0 if north else 0.0
+    az = (azimuth - lo_axis) % 360 + lo_axis
+    az[1:][np.abs(np.diff(az)) > 180] = np.nan  # no vertical stroke where the axis wraps
+    ax.plot(hours, np.where(up, az, np.nan), color="tab:orange", label="sun azimuth")
+    ax.plot(hours, np.where(up, np.nan, az), color="0.7", lw=0.8, label="(sun down)")
+    if m.sun_azimuth is not None:
+        target = (m.sun_azimuth - lo_axis) % 360 + lo_axis
+        for shift in (-360, 0, 360):
+            lo, hi = target - m.bearing_error + shift, target + m.bearing_error + shift
+            ax.axhspan(lo, hi, color="tab:blue", alpha=0.25)
+        ax.axhline(target, color="tab:blue", lw=1, label="shadow bearing + 180°")
+    ticks = np.arange(lo_axis, lo_axis + 361, 45)
+    ax.set_ylim(lo_axis, lo_axis + 360)
+    ax.set_yticks(ticks, [f"{t % 360:.0f}" for t in ticks])
+    ax.set_ylabel("azimuth (° from true north)")
+    _hour_axis(ax)
+    ax.legend(loc="upper left", fontsize=8)
+
+
+def _plot_elevation(
+    ax: Any, hours: FloatArray, elevation: FloatArray, m: ShadowMeasurement
+) -> None:
+    ax.plot(hours, elevation, color="tab:red", label="sun apparent elevation")
+    ax.axhline(0, color="0.5", lw=0.8)
+    band = m.elevation_band
+    if band is not None and m.ratio is not None:
+        ax.axhspan(band[0], band[1], color="tab:green", alpha=0.25)
+        ax.axhline(_elev(m.ratio), color="tab:green", lw=1, label="atan(1 / shadow ratio)")
+    ax.set_ylim(-10, 90)
+    ax.set_ylabel("elevation (°)")
+    _hour_axis(ax)
+    ax.legend(loc="upper left", fontsize=8)
+
+
+def _plot_dates(ax: Any, result: ChronoResult, zone: ZoneInfo) -> None:
+    """Every date's windows as vertical bars: local date across, local time of day up."""
+    for w in result.windows:
+        d = date.fromisoformat(w.date)
+        day_start = local_day_bounds(d, zone)[0]
+        lo, hi = (_local_hours(x, day_start) for x in (w.start, w.end))
+        ax.vlines(d.toordinal(), lo, max(hi, lo + 0.05), color="k", lw=2)
+    first, last = result.first_date.toordinal(), result.last_date.toordinal()
+    ax.set_xlim(first - 0.5, last + 0.5)
+    ticks = np.unique(np.linspace(first, last, min(8, last - first + 1)).round().astype(int))
+    ax.set_xticks(ticks, [date.fromordinal(int(t)).isoformat() for t in ticks], fontsize=8)
+    ax.set_ylim(0, 24)
+    ax.set_yticks(range(0, 25, 3))
+    ax.set_ylabel("local time (h)")
+    ax.set_title(f"Matching windows by date ({len(result.windows)} in all)", fontsize=10)
+    ax.grid(alpha=0.3)
