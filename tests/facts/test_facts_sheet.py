@@ -76,9 +76,11 @@ def test_template_lists_every_sheet_with_instructions(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(book)
     assert wb.sheetnames[0] == "instructions" and "tenures" in wb.sheetnames
     rows = list(wb["instructions"].iter_rows(values_only=True))
-    assert rows[
-        [r[:2] for r in rows].index(("tenures", "person"))
-    ][:3] == ("tenures", "person", "required")
+    assert rows[[r[:2] for r in rows].index(("tenures", "person"))][:3] == (
+        "tenures",
+        "person",
+        "required",
+    )
 
 
 def test_forgiving_import_of_a_hand_made_sheet(case: Case, tmp_path: Path) -> None:

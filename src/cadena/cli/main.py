@@ -30,7 +30,10 @@ COMMAND_MODULES = [
     "cadena.cli.chrono",
     "cadena.cli.documents",
     "cadena.cli.intake",
+    "cadena.cli.facts",
     "cadena.cli.verifying",
+    "cadena.cli.publish",
+    "cadena.cli.footage",
 ]
 
 for _name in COMMAND_MODULES:
