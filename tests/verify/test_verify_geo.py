@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cadena.cli.main import app
@@ -99,3 +101,28 @@ def test_cli_geo() -> None:
     assert res.exit_code == 1 and json.loads(res.stdout)["agrees"] is False
     res = runner.invoke(app, ["geo", "bearing", "--from", "95,0", "--to", "0,1"])
     assert res.exit_code == 2 and "latitude" in res.stderr
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lat=st.floats(-80, 80),
+    lon=st.floats(-179, 179),
+    bearing=st.floats(0, 359.9),
+    dist=st.floats(1, 5000),
+    r1=st.floats(0, 3000),
+    r2=st.floats(0, 3000),
+)
+def test_agreement_is_symmetric_and_matches_the_distance(
+    lat: float, lon: float, bearing: float, dist: float, r1: float, r2: float
+) -> None:
+    assume(abs(dist - (r1 + r2)) > 1e-6)  # exactly on the boundary, rounding decides
+    there = destination((lat, lon), bearing, dist)
+    a, b = Place.point(lat, lon, r1), Place.point(*there, r2)
+    ab, ba = agreement(a, b), agreement(b, a)
+    assert ab.agrees == ba.agrees
+    assert ab.separation_m == pytest.approx(dist, abs=1e-6)
+    assert ab.agrees == (dist <= r1 + r2)
+    # A square area around `there` (half side 10 m) is at most 10·√2 m nearer than its centre.
+    square = Place.area(_square(there, 10), r2)
+    near = agreement(a, square).separation_m
+    assert dist - 10 * 2**0.5 - 0.5 <= near <= dist
