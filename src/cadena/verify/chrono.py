@@ -299,7 +299,7 @@ def _scan_days(
     grids = [np.arange(s, e, COARSE_STEP_S) for s, e in bounds]
     t = np.concatenate(grids)
     az, el, d2, ok, r_az, r_ratio = _evaluate(t, lat, lon, height, m, thr)
-    # Every transition, zero crossing and near miss gets a fine look.
+    # Every change between match and no match, and every zero crossing, gets a fine look.
     extra: list[float] = []
     edges = np.flatnonzero(ok[1:] != ok[:-1])
     for i in edges:
