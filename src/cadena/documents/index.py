@@ -1,14 +1,17 @@
-"""Writing the search index: a `SearchEntry` row and its terms in `search_fts`, same id.
+"""Writing the search index: a `SearchEntry` row (the text, and its terms and plain words made
+by `cadena.documents.terms`) and its entry in `search_fts`, under the same id.
 
-SQLite: an FTS5 table. PostgreSQL: a tsvector built here from the same terms and positions
+SQLite: an FTS5 index over `search_entry`'s `terms` and `words` columns (external content, so
+the terms are stored once). PostgreSQL: a tsvector built here from the same terms and positions
 (not parsed by PostgreSQL, whose parser splits some tokens differently), under a GIN index.
+The stored terms also let snippets be cut without stemming the page again.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from cadena.documents import terms
@@ -22,24 +25,27 @@ def add_entry(s: Session, item_sha256: str, origin: str, page: int, body: str) -
     """Index one text (a page, an item's metadata, a transcript segment), replacing any
     earlier entry for the same item, origin and page."""
     remove(s, item_sha256, origin, page)
-    entry = SearchEntry(item_sha256=item_sha256, origin=origin, page=page, text=body)
+    stems, words = terms.index_texts(body)
+    entry = SearchEntry(
+        item_sha256=item_sha256, origin=origin, page=page, text=body, terms=stems, words=words
+    )
     s.add(entry)
     s.flush()
-    write_terms(s, entry.id, *terms.index_texts(body))
-    return entry
-
-
-def write_terms(s: Session, rowid: int, stems: str, words: str) -> None:
-    if s.get_bind().dialect.name == "postgresql":
+    if _postgres(s):
         s.execute(
             text("INSERT INTO search_fts (rowid, terms) VALUES (:id, CAST(:v AS tsvector))"),
-            {"id": rowid, "v": tsvector_literal(stems, words)},
+            {"id": entry.id, "v": tsvector_literal(stems, words)},
         )
     else:
         s.execute(
             text("INSERT INTO search_fts (rowid, terms, words) VALUES (:id, :t, :w)"),
-            {"id": rowid, "t": stems, "w": words},
+            {"id": entry.id, "t": stems, "w": words},
         )
+    return entry
+
+
+def _postgres(s: Session) -> bool:
+    return s.get_bind().dialect.name == "postgresql"
 
 
 def tsvector_literal(stems: str, words: str) -> str:
@@ -55,13 +61,21 @@ def tsvector_literal(stems: str, words: str) -> str:
 
 def remove(s: Session, item_sha256: str, origin: str, page: int | None = None) -> None:
     """Drop entries of an item (of one origin, one page or all pages) from the index."""
-    q = select(SearchEntry.id).where(
+    q = select(SearchEntry).where(
         SearchEntry.item_sha256 == item_sha256, SearchEntry.origin == origin
     )
     if page is not None:
         q = q.where(SearchEntry.page == page)
-    ids = list(s.execute(q).scalars())
-    if not ids:
-        return
-    s.execute(text("DELETE FROM search_fts WHERE rowid = :id"), [{"id": i} for i in ids])
-    s.execute(delete(SearchEntry).where(SearchEntry.id.in_(ids)))
+    for entry in list(s.execute(q).scalars()):
+        if _postgres(s):
+            s.execute(text("DELETE FROM search_fts WHERE rowid = :id"), {"id": entry.id})
+        else:  # an external-content FTS5 index forgets a row given its indexed values
+            s.execute(
+                text(
+                    "INSERT INTO search_fts (search_fts, rowid, terms, words) "
+                    "VALUES ('delete', :id, :t, :w)"
+                ),
+                {"id": entry.id, "t": entry.terms, "w": entry.words},
+            )
+        s.delete(entry)
+    s.flush()

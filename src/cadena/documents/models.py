@@ -53,8 +53,8 @@ class PageText(Base):
 class SearchEntry(Base):
     """One searchable unit: a page of a document (or an item's metadata, a transcript segment).
 
-    Its terms (normalised, stemmed tokens) live in `search_fts` (FTS5 on SQLite, a tsvector on
-    PostgreSQL), under the same id.
+    Its terms are indexed in `search_fts` (FTS5 on SQLite, a tsvector on PostgreSQL), under the
+    same id.
     """
 
     __tablename__ = "search_entry"
@@ -65,6 +65,8 @@ class SearchEntry(Base):
     origin: Mapped[str] = mapped_column(String(16))  # page | metadata | transcript
     page: Mapped[int] = mapped_column(Integer)  # 0 when the origin has no pages
     text: Mapped[str] = mapped_column(Text)
+    terms: Mapped[str] = mapped_column(Text)  # its tokens' stems, space-separated, in order
+    words: Mapped[str] = mapped_column(Text)  # the same tokens unstemmed (for prefixes)
 
 
 class Quote(Base):

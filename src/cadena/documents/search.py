@@ -83,7 +83,7 @@ def run(s: Session, query: str, node: q.Node, limit: int, offset: int) -> Result
     total = s.execute(text(f"SELECT count(*) FROM search_fts f WHERE {where}"), {"q": arg})
     rows = s.execute(
         text(
-            "SELECT e.item_sha256, e.origin, e.page, e.text FROM search_fts f "
+            "SELECT e.item_sha256, e.origin, e.page, e.text, e.terms, e.words FROM search_fts f "
             f"JOIN search_entry e ON e.id = f.rowid WHERE {where} "
             "ORDER BY f.rowid LIMIT :n OFFSET :o"
         ),
@@ -91,7 +91,10 @@ def run(s: Session, query: str, node: q.Node, limit: int, offset: int) -> Result
     ).all()
     wanted = q.positives(node)
     names = _names(s, {r[0] for r in rows})
-    hits = [Hit(r[0], r[1], r[2], *snippet(r[3], wanted), name=names.get(r[0])) for r in rows]
+    hits = [
+        Hit(r[0], r[1], r[2], *snippet(r[3], wanted, r[4], r[5]), name=names.get(r[0]))
+        for r in rows
+    ]
     return Results(query, int(total.scalar_one()), hits)
 
 
@@ -107,58 +110,64 @@ def _names(s: Session, items: set[str]) -> dict[str, str]:
     return {sha: name for sha, name in rows if name}
 
 
-def matches(body: str, phrases: list[q.Phrase]) -> list[tuple[int, int]]:
+def matches(
+    body: str,
+    phrases: list[q.Phrase],
+    stored_terms: str | None = None,
+    stored_words: str | None = None,
+) -> list[tuple[int, int]]:
     """Character spans of `body` where one of the phrases occurs (as the index sees them), up to
-    a snippet's length past the first one (all a snippet shows; this runs for every hit)."""
-    found = list(terms.WORD.finditer(body))
-    stems: dict[int, str] = {}
-    words: dict[int, str] = {}
-
-    def stem(i: int) -> str:
-        if i not in stems:
-            stems[i] = terms.term(found[i].group())
-        return stems[i]
-
-    def word(i: int) -> str:
-        if i not in words:
-            words[i] = terms.plain_word(found[i].group())
-        return words[i]
-
-    exact: dict[str, list[q.Phrase]] = {}
+    a snippet's length past the first one (all a snippet shows; this runs for every hit).
+    `stored_terms`/`stored_words` are the entry's indexed tokens: given, nothing is re-stemmed
+    (the Snowball stemmer costs ~0.3 ms a new word, too much for 50 pages a search)."""
+    found = [(m.start(), m.end(), m.group()) for m in terms.WORD.finditer(body)]
+    stems = stored_terms.split() if stored_terms is not None else []
+    if len(stems) != len(found):
+        stems = [terms.term(w) for _, _, w in found]
     prefixed = [ph for ph in phrases if ph.prefix]
+    words = stored_words.split() if prefixed and stored_words is not None else []
+    if prefixed and len(words) != len(found):
+        words = [terms.plain_word(w) for _, _, w in found]
+    exact: dict[str, list[q.Phrase]] = {}
     for ph in phrases:
         if not ph.prefix:
             exact.setdefault(ph.terms[0], []).append(ph)
     spans: list[tuple[int, int]] = []
     horizon = len(body)
-    for i, m in enumerate(found):
-        if m.start() > horizon:
+    for i, stem in enumerate(stems):
+        if found[i][0] > horizon:
             break
-        n = _match_at(i, len(found), exact.get(stem(i), []), stem, False)
-        n = n or _match_at(i, len(found), prefixed, word, True)
+        n = _match_at(i, stems, exact[stem], False) if stem in exact else 0
+        n = n or (_match_at(i, words, prefixed, True) if prefixed else 0)
         if n:
-            spans.append((m.start(), found[i + n - 1].end()))
+            spans.append((found[i][0], found[i + n - 1][1]))
             if len(spans) == 1:
-                horizon = m.start() + SNIPPET_AFTER
+                horizon = found[i][0] + SNIPPET_AFTER
     return spans
 
 
-def _match_at(i: int, size: int, phrases: list[q.Phrase], get: Any, prefix: bool) -> int:
+def _match_at(i: int, seq: list[str], phrases: list[q.Phrase], prefix: bool) -> int:
     """The length in tokens of the first phrase that starts at token i, or 0."""
     for ph in phrases:
         n = len(ph.terms)
-        if i + n > size:
+        if i + n > len(seq):
             continue
-        if all(get(i + k) == ph.terms[k] for k in range(n - 1)) and (
-            get(i + n - 1).startswith(ph.terms[-1]) if prefix else get(i + n - 1) == ph.terms[-1]
+        last = seq[i + n - 1]
+        if (last.startswith(ph.terms[-1]) if prefix else last == ph.terms[-1]) and all(
+            seq[i + k] == ph.terms[k] for k in range(n - 1)
         ):
             return n
     return 0
 
 
-def snippet(body: str, phrases: list[q.Phrase]) -> tuple[str, list[tuple[int, int]]]:
+def snippet(
+    body: str,
+    phrases: list[q.Phrase],
+    stored_terms: str | None = None,
+    stored_words: str | None = None,
+) -> tuple[str, list[tuple[int, int]]]:
     """A short passage around the first match, whitespace collapsed, with match offsets."""
-    spans = matches(body, phrases)
+    spans = matches(body, phrases, stored_terms, stored_words)
     first = spans[0][0] if spans else 0
     start = max(0, first - SNIPPET_BEFORE)
     end = min(len(body), first + SNIPPET_AFTER)

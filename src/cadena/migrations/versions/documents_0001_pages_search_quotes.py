@@ -51,6 +51,8 @@ def upgrade() -> None:
         sa.Column("origin", sa.String(16), nullable=False),
         sa.Column("page", sa.Integer, nullable=False),
         sa.Column("text", sa.Text, nullable=False),
+        sa.Column("terms", sa.Text, nullable=False),
+        sa.Column("words", sa.Text, nullable=False),
         sa.UniqueConstraint("item_sha256", "origin", "page"),
     )
     op.create_table(
@@ -73,10 +75,11 @@ def upgrade() -> None:
         op.execute("CREATE INDEX ix_search_fts_terms ON search_fts USING gin (terms)")
     else:
         # Our tokens are already lower-case and accent-free: the tokenizer only splits them.
-        # `terms` holds stems, `words` the same tokens unstemmed (for prefix searches).
+        # `terms` holds stems, `words` the same tokens unstemmed (for prefix searches); both
+        # are read from search_entry (external content), not stored twice.
         op.execute(
-            "CREATE VIRTUAL TABLE search_fts USING fts5("
-            "terms, words, tokenize = 'unicode61 remove_diacritics 2')"
+            "CREATE VIRTUAL TABLE search_fts USING fts5(terms, words, content = 'search_entry', "
+            "content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2')"
         )
 
 
