@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import platform
 import wave
 import zlib
 from collections.abc import Mapping, Sequence
@@ -77,7 +78,7 @@ def video(
         audio_out = _AacWriter(out, pcm) if pcm is not None else None
         n_frames = max(1, round(seconds * fps))
         for i in range(n_frames):
-            frame = av.VideoFrame.from_ndarray(_pattern(i, width, height, seed), format="rgb24")
+            frame = _yuv_frame(_pattern(i, width, height, seed))
             frame.pts, frame.time_base = i, Fraction(1, fps)  # explicit: the encoder's clock
             out.mux(vs.encode(frame))
             if audio_out:  # interleave, so the muxer need not hold the whole video
@@ -95,9 +96,13 @@ def _encoder(codec: str) -> str:
 
 
 def _encoder_options(codec: str) -> dict[str, object]:
-    # one thread: x264 and x265 frame threads make the bitstream vary from run to run
+    # x264's AVX2/AVX-512 kernels gave a different bitstream on each encoder opened in one
+    # process (seen with PyAV 18.1's x264); its SSE2 kernels, almost as fast here, do not
     if _encoder(codec) == "libx264":
-        return {"preset": "veryfast", "x264-params": "threads=1:lookahead-threads=1"}
+        params = "threads=1:lookahead-threads=1"
+        if platform.machine().lower() in ("x86_64", "amd64"):
+            params += ":asm=SSE2"
+        return {"preset": "veryfast", "x264-params": params}
     if _encoder(codec) == "libx265":
         return {"preset": "ultrafast", "x265-params": "log-level=error:pools=none:frame-threads=1"}
     return {}
@@ -153,6 +158,24 @@ def _pattern(i: int, width: int, height: int, seed: int) -> NDArray[np.uint8]:
     left = (i * speed[0] * 3) % max(1, width - side)
     frame[top : top + side, left : left + side] = 255 - base.astype(np.uint8)
     return frame
+
+
+def _yuv_frame(rgb: NDArray[np.uint8]) -> av.VideoFrame:
+    """RGB to a yuv420p frame in NumPy (BT.601, limited range): pixels fixed by our code alone,
+    whatever the library's converter does."""
+    h, w = rgb.shape[0] & ~1, rgb.shape[1] & ~1
+    r, g, b = (rgb[:h, :w, i].astype(np.float32) for i in range(3))
+    y = 16 + 0.257 * r + 0.504 * g + 0.098 * b
+    u = 128 - 0.148 * r - 0.291 * g + 0.439 * b
+    v = 128 + 0.439 * r - 0.368 * g - 0.071 * b
+
+    def half(plane: NDArray[np.float32]) -> NDArray[np.float32]:
+        quad = plane[0::2, 0::2] + plane[1::2, 0::2] + plane[0::2, 1::2] + plane[1::2, 1::2]
+        return (quad / 4).astype(np.float32)
+
+    planes = [y.reshape(-1), half(u).reshape(-1), half(v).reshape(-1)]
+    data = np.clip(np.concatenate(planes).round(), 0, 255).astype(np.uint8)
+    return av.VideoFrame.from_ndarray(data.reshape(h * 3 // 2, w), format="yuv420p")
 
 
 def tone(
