@@ -377,12 +377,13 @@ def _holder(r: Any, cov: Coverage, cites: dict[int, list[Cite]], names: dict[int
 
 
 def _supersede(found: list[tuple[Holder, TimeSpan]]) -> tuple[list[Holder], list[Holder]]:
-    """On one post, a holder on dates of record displaces holders who are there only by an open
-    start or end; among open-ended ones, the latest appointed stays (a successor's start ends a
-    predecessor's open tenure)."""
+    """In one unit, a commander on dates of record displaces those there only by an open start
+    or end, or undated (a unit has one commander at a time, whatever the post is called); among
+    open-ended ones, the latest appointed stays (a successor's start ends an open tenure). The
+    displaced are returned too, so nothing is hidden."""
     by_post: dict[int, list[tuple[Holder, TimeSpan]]] = defaultdict(list)
     for h, span in found:
-        by_post[h.post.id].append((h, span))
+        by_post[h.unit.id if h.unit else -h.post.id].append((h, span))
     kept: list[Holder] = []
     dropped: list[Holder] = []
     firm = {Basis.KNOWN, Basis.PARTIAL_BOUND, Basis.CONTINUOUS}
