@@ -21,7 +21,9 @@ from cadena.vault.case import Case
 from cadena.vault.verify import verify
 
 CASE_NAME = "Cadena training case (fictional)"
-PLAZA = (-12.0464, -77.0428)  # a plaza in the fictional capital (real coordinates, invented events)
+# Plaza de la Libertad in Puerto Alba, capital of the fictional Valdoria (the coordinates are
+# real, the events invented; the same place as the force structure in cadena.facts.demo_force).
+PLAZA = (4.6097, -74.0817)
 TZ = dt.timezone(dt.timedelta(hours=-5))
 
 
@@ -56,7 +58,7 @@ def make_media(d: Demo) -> None:
     (inc / "platform").mkdir()
     when = dt.datetime(2022, 12, 15, 16, 42, tzinfo=TZ)
     synth.video(
-        inc / "witness-ana" / "VID_20221215_164210.mp4",
+        inc / "witness-ana" / "VID_20240110_164210.mp4",
         seconds=4,
         gps=PLAZA,
         make="Samsung",
@@ -65,7 +67,7 @@ def make_media(d: Demo) -> None:
         seed=1,
     )
     synth.image(
-        inc / "witness-ana" / "IMG_20221215_164501.jpg",
+        inc / "witness-ana" / "IMG_20240110_164501.jpg",
         exif_gps=PLAZA,
         make="Samsung",
         model="SM-A515F",
@@ -73,7 +75,7 @@ def make_media(d: Demo) -> None:
         seed=2,
     )
     shutil.copyfile(
-        inc / "witness-ana" / "VID_20221215_164210.mp4", inc / "platform" / "video_shared.mp4"
+        inc / "witness-ana" / "VID_20240110_164210.mp4", inc / "platform" / "video_shared.mp4"
     )
     synth.pdf(
         inc / "platform" / "plan-operaciones-014.pdf",
@@ -85,7 +87,7 @@ def make_media(d: Demo) -> None:
         author="Comando de Operaciones Especiales",
     )
     synth.truncated(
-        inc / "witness-ana" / "VID_20221215_164210.mp4", inc / "platform" / "broken_upload.mp4"
+        inc / "witness-ana" / "VID_20240110_164210.mp4", inc / "platform" / "broken_upload.mp4"
     )
     d.say(f"Generated evidence in {inc}")
 
@@ -100,7 +102,7 @@ def ingest(d: Demo) -> None:
             account="witness Ana (pseudonym)",
             collected_by="Investigator R.",
             method="sent by the witness over WhatsApp",
-            consent="recorded verbal consent, 2022-12-16",
+            consent="recorded verbal consent, 2024-01-11",
         ),
     )
     web = add_paths(
@@ -109,7 +111,7 @@ def ingest(d: Demo) -> None:
         SourceFields(
             platform="X",
             account="@noticias_capital",
-            posted_at="2022-12-15T17:05:00-05:00",
+            posted_at="2024-01-10T17:05:00-05:00",
             collected_by="Investigator R.",
             method="downloaded from the public post",
         ),
@@ -125,6 +127,34 @@ def ingest(d: Demo) -> None:
     )
 
 
+def chat_export(d: Demo) -> None:
+    """A witness group's WhatsApp export: every photo and video keeps its sender and time."""
+    from cadena.intake import demo_chat
+
+    assert d.case is not None
+    result = demo_chat.arrive(d.case, d.incoming, d.say)
+    d.results["chat"] = {"members": len(result.members), "chat": result.chat}
+
+
+def force_structure(d: Demo) -> None:
+    """Valdoria's police and army over time, loaded from the researchers' sheet format."""
+    from cadena.facts.demo import load_demo_force
+
+    assert d.case is not None
+    report = load_demo_force(d.case)
+    d.results["facts"] = report.as_dict()
+    d.say(f"Loaded the force structure from its sheet: {_fact_count(d.case)} cited facts")
+
+
+def _fact_count(case: Case) -> int:
+    from sqlalchemy import func, select
+
+    from cadena.facts.models import Fact
+
+    with case.session(write=False) as s:
+        return int(s.execute(select(func.count()).select_from(Fact)).scalar_one())
+
+
 def check(d: Demo) -> None:
     assert d.case is not None
     report = verify(d.case)
@@ -137,7 +167,7 @@ def check(d: Demo) -> None:
     )
 
 
-STEPS: list[Callable[[Demo], None]] = [make_media, ingest, check]
+STEPS: list[Callable[[Demo], None]] = [make_media, ingest, chat_export, force_structure, check]
 
 
 def run(out: Path, say: Callable[[str], None]) -> Demo:

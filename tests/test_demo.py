@@ -1,0 +1,23 @@
+"""`cadena demo`, the README's first command, builds and verifies the training case."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def test_demo_builds_a_verified_training_case(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "demo"
+    done = cli("demo", "--out", str(out), "--json", env={"CADENA_DATABASE_URL": ""})
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout)
+    assert result["verify"]["clean"] is True
+    assert result["ingest"]["added"] >= 4 and result["ingest"]["new_source"] == 1
+    assert result["chat"]["members"] >= 3
+    assert sum(result["facts"]["counts"].values()) > 20
+    again = cli("demo", "--out", str(out), "--json", env={"CADENA_DATABASE_URL": ""})
+    assert again.returncode == 0  # a previous demo folder is replaced
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.txt").write_text("not a demo")
+    refused = cli("demo", "--out", str(tmp_path / "mine"))
+    assert refused.returncode == 2 and "not a previous demo" in refused.stderr
