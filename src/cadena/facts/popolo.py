@@ -243,9 +243,8 @@ class _Reader:
 
     def post(self, p: dict[str, Any], ptr: str) -> None:
         label = _need(p, "label")
-        role = (
-            p.get("role") if p.get("role") in m.POST_ROLES else guess_role(p.get("role") or label)
-        )
+        given = str(p.get("role") or "")
+        role = given if given in m.POST_ROLES else guess_role(given or label)
         unit = self.ref("unit", p["organization_id"]) if p.get("organization_id") else None
         f = self.rec.add_post(
             label,
