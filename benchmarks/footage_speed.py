@@ -71,7 +71,7 @@ def main() -> None:
             "Cadena fingerprint, keyframes only",
             lambda: fingerprint_video(path, keyframes_only=True),
         ),
-        ("Cadena fingerprint, default (gaps <= 2 s)", lambda: fingerprint_video(path)),
+        ("Cadena fingerprint, default (gaps <= 1 s)", lambda: fingerprint_video(path)),
     ]
     print(f"{'method':44} {'seconds':>8} {'x real time':>12} {'frames':>7}")
     for name, fn in rows:

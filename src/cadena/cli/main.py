@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "cadena.cli.facts",
     "cadena.cli.verifying",
     "cadena.cli.publish",
+    "cadena.cli.footage",
 ]
 
 for _name in COMMAND_MODULES:

@@ -93,8 +93,8 @@ def _to_rgb(frame: av.VideoFrame, max_side: int) -> np.ndarray:
 def sample_frames(
     path: str | Path,
     *,
-    max_gap: float = 2.0,
-    step: float = 0.5,
+    max_gap: float = 1.0,
+    step: float = 0.25,
     max_side: int = 320,
     keyframes_only: bool = False,
     threads: int = 1,

@@ -157,8 +157,8 @@ def from_frames(
 def fingerprint_video(
     path: str | Path,
     *,
-    max_gap: float = 2.0,
-    step: float = 0.5,
+    max_gap: float = 1.0,
+    step: float = 0.25,
     keyframes_only: bool = False,
     max_side: int = 320,
 ) -> VideoFingerprint:
