@@ -38,6 +38,7 @@ ACTIONS = frozenset(
         "export",
         "import",
         "merge",
+        "unmerge",
         "capture",
         "timestamp",
         "fact",
