@@ -1,0 +1,175 @@
+"""The facts an analysis reads, loaded once from the case: every live fact with its citations,
+parties and addressed units, and a hash of all of it so a result can say what it read.
+
+Analyses are pure functions of a `Snapshot`; nothing here writes to the case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, with_polymorphic
+
+from cadena.analysis.findings import Ground, Reading
+from cadena.facts import models as m
+from cadena.facts.citations import Cite
+from cadena.facts.queries import citations_for, span_of
+from cadena.facts.time import Coverage, Moment, PartialDate, TimeSpan, Window, coverage
+
+F = TypeVar("F", bound=m.Fact)
+_SKIP = {"created_at"}  # when a row was typed in is not part of what it states
+
+
+@dataclass(frozen=True)
+class Held:
+    """A person holding a post at a moment, and the assumption that takes."""
+
+    tenure: m.Tenure
+    post: m.Post
+    coverage: Coverage
+
+
+class Snapshot:
+    """Every live fact of a case, with what it rests on, indexed for the analyses."""
+
+    def __init__(self, s: Session) -> None:
+        poly = with_polymorphic(m.Fact, "*")
+        rows = s.execute(select(poly).where(poly.merged_into.is_(None))).scalars().all()
+        self.facts: dict[int, m.Fact] = {f.id: f for f in rows}
+        self.cites: dict[int, list[Cite]] = dict(citations_for(s, self.facts))
+        self.parties: dict[int, list[m.Party]] = defaultdict(list)
+        for p in s.execute(select(m.Party).order_by(m.Party.id)).scalars():
+            if p.fact_id in self.facts:
+                self.parties[p.fact_id].append(p)
+        self.order_units: dict[int, set[int]] = defaultdict(set)
+        for ou in s.execute(select(m.OrderUnit)).scalars():
+            self.order_units[ou.order_id].add(ou.unit_id)
+        self._sha: str | None = None
+
+    # -- access ------------------------------------------------------------------------------
+    def all(self, cls: type[F]) -> list[F]:
+        return sorted((f for f in self.facts.values() if isinstance(f, cls)), key=lambda f: f.id)
+
+    def get(self, cls: type[F], fid: int | None) -> F | None:
+        f = self.facts.get(fid) if fid is not None else None
+        return f if isinstance(f, cls) else None
+
+    def name(self, fid: int | None) -> str:
+        f = self.facts.get(fid) if fid is not None else None
+        if f is None:
+            return "?"
+        for attr in ("name", "title", "pseudonym"):
+            if getattr(f, attr, None):
+                return str(getattr(f, attr))
+        return f"{f.kind} #{f.id}"
+
+    def ground(self, fid: int) -> Ground:
+        f = self.facts[fid]
+        return Ground(fid, f.kind, f.confidence, tuple(self.cites.get(fid, ())), f.assumption)
+
+    def grounds(self, ids: Iterable[int]) -> list[Ground]:
+        return [self.ground(i) for i in dict.fromkeys(ids) if i in self.facts]
+
+    def post_label(self, post: m.Post) -> str:
+        return f"{post.title}, {self.name(post.unit_id)}" if post.unit_id else post.title
+
+    # -- time ----------------------------------------------------------------------------------
+    @staticmethod
+    def span(f: m.Fact) -> TimeSpan:
+        return span_of(f)
+
+    def when(self, f: m.Fact) -> PartialDate | None:
+        """The earliest date on record for a fact: its start, else its first cited date."""
+        sp = span_of(f)
+        return sp.start or sp.first_cited or sp.end or sp.last_cited
+
+    def moment(self, f: m.Fact) -> Moment | None:
+        """When an incident (or any fact) happened: its start to its end when both are known."""
+        sp = span_of(f)
+        first = sp.start or sp.first_cited
+        last = sp.end or sp.last_cited
+        if first and last and first != last:
+            return Window(first, last)
+        return first or last
+
+    # -- who held what -------------------------------------------------------------------------
+    def holdings(self, person_id: int, on: Moment) -> list[Held]:
+        """The posts a person held at a moment (any basis), with the assumption each takes."""
+        out = []
+        for t in self.all(m.Tenure):
+            if t.person_id != person_id:
+                continue
+            cov = coverage(span_of(t), on)
+            post = self.get(m.Post, t.post_id)
+            if cov is not None and post is not None:
+                out.append(Held(t, post, cov))
+        return out
+
+    def holders(self, post_id: int, on: Moment) -> list[Held]:
+        out = []
+        post = self.get(m.Post, post_id)
+        for t in self.all(m.Tenure):
+            if t.post_id == post_id and post is not None:
+                cov = coverage(span_of(t), on)
+                if cov is not None:
+                    out.append(Held(t, post, cov))
+        return out
+
+    def heads(self, unit_id: int, on: Moment) -> list[Held]:
+        """Who held a post commanding the unit at the moment."""
+        out: list[Held] = []
+        for post in self.all(m.Post):
+            if post.unit_id == unit_id and post.head:
+                out.extend(self.holders(post.id, on))
+        return out
+
+    def parties_of(self, fid: int, *roles: str) -> Iterator[m.Party]:
+        for p in self.parties.get(fid, []):
+            if not roles or p.role in roles:
+                yield p
+
+    # -- what was read ---------------------------------------------------------------------------
+    def sha256(self) -> str:
+        """A hash of every fact row the snapshot holds (but when it was typed in), its
+        citations, parties and addressed units: same facts, same hash."""
+        if self._sha is None:
+            h = hashlib.sha256()
+            for fid in sorted(self.facts):
+                h.update(json.dumps(self._row(fid), sort_keys=True, default=str).encode())
+                h.update(b"\n")
+            self._sha = h.hexdigest()
+        return self._sha
+
+    def _row(self, fid: int) -> dict[str, Any]:
+        f = self.facts[fid]
+        cols = {c.key: getattr(f, c.key) for c in f.__mapper__.column_attrs if c.key not in _SKIP}
+        cols["_citations"] = [c.as_dict() for c in self.cites.get(fid, ())]
+        cols["_parties"] = [
+            (p.role, p.person_id, p.unit_id, p.post_id) for p in self.parties.get(fid, [])
+        ]
+        cols["_units"] = sorted(self.order_units.get(fid, ()))
+        return cols
+
+    def reading(self, frameworks: Iterable[dict[str, str]] = ()) -> Reading:
+        return Reading(tuple(sorted(self.facts)), self.sha256(), tuple(frameworks))
+
+
+def days_after(d: PartialDate, days: int) -> PartialDate:
+    return PartialDate.parse((d.lo() + timedelta(days=days)).date())
+
+
+def before(a: PartialDate | Moment, b: PartialDate | Moment) -> bool:
+    """`a` certainly ended before `b` began (partial dates compare by their bounds)."""
+    return a.hi() < b.lo()
+
+
+def not_after(a: PartialDate | Moment, b: PartialDate | Moment) -> bool:
+    """`a` may have been at or before `b`'s end (it began no later than `b` ended)."""
+    return a.lo() <= b.hi()
