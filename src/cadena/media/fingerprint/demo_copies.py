@@ -44,11 +44,11 @@ def same_footage(d: Any) -> None:
     d.results["copies"] = [
         {"items": c.items, "earliest": c.earliest, "pairs": c.pairs} for c in witness
     ]
-    if witness and witness[0].earliest:
-        cl = witness[0]
+    earliest = witness[0].earliest if witness else None
+    if earliest is not None:
         d.say(
-            f"Found {len(cl.items)} copies of the witness's video; earliest upload: "
-            f"{cl.earliest['item'][:12]} ({cl.earliest['reason']})"
+            f"Found {len(witness[0].items)} copies of the witness's video; earliest upload: "
+            f"{earliest['item'][:12]} ({earliest['reason']})"
         )
     else:
         d.say("The re-uploads of the witness's video were not recognised as the same footage")
