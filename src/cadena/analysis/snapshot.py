@@ -173,3 +173,35 @@ def before(a: PartialDate | Moment, b: PartialDate | Moment) -> bool:
 def not_after(a: PartialDate | Moment, b: PartialDate | Moment) -> bool:
     """`a` may have been at or before `b`'s end (it began no later than `b` ended)."""
     return a.lo() <= b.hi()
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How a party (a person, a post, a unit) reaches a person at a moment."""
+
+    via: str  # "person" | "post" | "unit"
+    fact_ids: tuple[int, ...]
+    assumptions: tuple[str, ...]
+
+
+def reaches(snap: Snapshot, party: m.Party, person_id: int, on: Moment) -> Reach | None:
+    """Whether a party to a communication or meeting is the person, a post they held then, or a
+    unit they headed then; with the tenure it rests on and the assumption that takes."""
+    if party.person_id == person_id:
+        return Reach("person", (), ())
+    held: list[Held] = []
+    via, what = "", ""
+    if party.post_id is not None:
+        held = snap.holders(party.post_id, on)
+        via, what = "post", snap.name(party.post_id)
+    elif party.unit_id is not None:
+        held = snap.heads(party.unit_id, on)
+        via, what = "unit", snap.name(party.unit_id)
+    for h in held:
+        if h.tenure.person_id == person_id:
+            words = (
+                f"addressed to the {via} {what}; {snap.name(person_id)} held {h.post.title} then"
+            )
+            extra = (h.coverage.text,) if h.coverage.assumed else ()
+            return Reach(via, (h.tenure.id, h.post.id), (words, *extra))
+    return None
