@@ -3,7 +3,8 @@
 Faces are found by OpenCV's Haar cascades, the models that ship inside the `opencv-python-headless`
 wheel (`cv2.data.haarcascades`): nothing is downloaded at run time, and each model file's SHA-256
 is recorded with the redaction. Frontal faces, and profiles facing either way (the profile model
-is run on the mirrored picture too). Boxes drawn by hand (`x,y,w,h`, optionally only between two
+is run on the mirrored picture too), and tilted heads (the frontal model also runs on the
+picture turned by ±25°). Boxes drawn by hand (`x,y,w,h`, optionally only between two
 times) cover what the detector missed; the detector can also be switched off.
 
 A box is made unrecoverable, not merely soft: the region is averaged down to a few blocks, seeded
@@ -96,6 +97,9 @@ class DetectorParams:
     min_neighbors: int = 4
     min_face_frac: float = 0.03  # smallest face sought, as a fraction of the picture's short side
     max_side: int = 720  # pictures are searched at most this large (speed); boxes scaled back
+    # the frontal model also runs on the picture turned by these angles: it only knows upright
+    # faces, and people tilt their heads (and phones) in footage
+    tilts: tuple[float, ...] = (-25.0, 25.0)
     pad: float = 0.2  # each found box grown by this fraction on every side (hair, ears, chin)
 
     def as_dict(self) -> dict[str, Any]:
@@ -144,11 +148,29 @@ class FaceDetector:
         gray = cv2.equalizeHist(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
         side = max(20, round(min(gray.shape) * p.min_face_frac))
         found = [tuple(r) for r in self._run(self._frontal, gray, side)]
+        for angle in p.tilts:
+            found += self._tilted(gray, angle, side)
         if self._profile is not None:
             found += [tuple(r) for r in self._run(self._profile, gray, side)]
             mirrored = self._run(self._profile, gray[:, ::-1].copy(), side)
             found += [(gray.shape[1] - x - bw, y, bw, bh) for x, y, bw, bh in mirrored]
         return [_padded(b, scale, p.pad, w, h) for b in _merge(found)]
+
+    def _tilted(self, gray: NDArray[np.uint8], angle: float, side: int) -> list[tuple[int, ...]]:
+        """Frontal faces in the picture turned by `angle`, as upright boxes in the original."""
+        cv2 = self._cv2
+        h, w = gray.shape
+        turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        turned = cv2.warpAffine(gray, turn, (w, h), borderMode=cv2.BORDER_REPLICATE)
+        back = cv2.invertAffineTransform(turn)
+        boxes: list[tuple[int, ...]] = []
+        for x, y, bw, bh in self._run(self._frontal, turned, side):
+            corners = np.array([[x, y, 1], [x + bw, y, 1], [x, y + bh, 1], [x + bw, y + bh, 1]])
+            pts = corners @ back.T
+            x0, y0 = pts.min(axis=0)
+            x1, y1 = pts.max(axis=0)
+            boxes.append((int(x0), int(y0), int(x1 - x0), int(y1 - y0)))
+        return boxes
 
     def _run(self, model: Any, gray: NDArray[np.uint8], side: int) -> list[Any]:
         hits = model.detectMultiScale(
@@ -412,7 +434,8 @@ def _excerpt(
             if vs is None:
                 vs, tb = _video_out(out, stream, rgb)
             boxes = _held(detections, t) + [b for b in hand if b.active(t)]
-            listed += _listed([b for b in boxes if b.source == "hand" or _fresh(b, t)], t)
+            boxes = list(dict.fromkeys(Box(b.x, b.y, b.w, b.h, source=b.source) for b in boxes))
+            listed += _listed(boxes, t)  # what was blurred in this frame, exactly
             frame = av.VideoFrame.from_ndarray(obscure(rgb, boxes, seed + n), format="rgb24")
             frame.pts, frame.time_base = n, tb
             out.mux(vs.encode(frame.reformat(format="yuv420p")))
@@ -430,20 +453,35 @@ def _excerpt(
     return tmp, _compact(listed), n
 
 
-HOLD_S = 0.5
+HOLD_S = 0.5  # a detection also covers the frames this close to it
+BRIDGE_S = 1.5  # a face found before and after a gap this short is followed through it
 
 
 def _held(detections: list[tuple[float, list[Box]]], t: float) -> list[Box]:
-    return [
+    """The boxes covering a frame at `t`: detections within HOLD_S, plus, across a short gap in
+    detection (a turned or tilted head), boxes moved linearly from the last sighting of a face
+    to its next one."""
+    near = [
         Box(b.x, b.y, b.w, b.h, td, td, "detector")
         for td, found in detections
         if abs(td - t) <= HOLD_S
         for b in found
     ]
-
-
-def _fresh(b: Box, t: float) -> bool:
-    return b.t0 is not None and abs(b.t0 - t) < 1e-6  # detected in this very frame
+    before = [(td, f) for td, f in detections if td <= t and f and t - td <= BRIDGE_S]
+    after = [(td, f) for td, f in detections if td >= t and f and td - t <= BRIDGE_S]
+    if not before or not after:
+        return near
+    (ta, boxes_a), (tb, boxes_b) = before[-1], after[0]
+    k = (t - ta) / (tb - ta) if tb > ta else 0.0
+    for a in boxes_a:
+        for b in boxes_b:
+            if _overlap((a.x, a.y, a.w, a.h), (b.x, b.y, b.w, b.h)) > 0.2:
+                x, y, w, h = (
+                    round(u + k * (v - u))
+                    for u, v in zip((a.x, a.y, a.w, a.h), (b.x, b.y, b.w, b.h), strict=True)
+                )
+                near.append(Box(x, y, w, h, source="detector"))
+    return near
 
 
 def _compact(listed: list[dict[str, Any]]) -> list[dict[str, Any]]:
