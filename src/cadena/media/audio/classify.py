@@ -30,6 +30,7 @@ from cadena.media.audio.features import Features
 SHORT_MAX_MS = 0.6
 BLAST_MAX_MS = 2.4
 ECHO_MIN_DROP_DB = 1.5
+ECHO_MIN_DROP_CLIPPED_DB = 0.3
 # Spectral tilt (event power above 2 kHz over below 1 kHz): a muzzle blast's long
 # positive phase puts its energy low, and air absorption darkens it further with
 # distance; an N-wave (0.2–0.5 ms) or a firecracker is bright; a launcher's thump darker.
@@ -37,7 +38,7 @@ BLAST_TILT_MAX_DB = -10.0
 BRIGHT_TILT_MIN_DB = -8.0
 THUMP_TILT_MAX_DB = -23.0
 ECHO_MAX_DELAY_S = 0.2
-ECHO_TOL_S = 0.0004
+ECHO_TOL_S = 0.001
 CRACK_MAX_LEAD_S = 1.5
 PAIR_TOL_S = 0.002
 
@@ -65,8 +66,8 @@ def mark_echoes(events: list[Event]) -> None:
     A fixed reflector returns every bang from one direction after the same delay, to a
     tenth of a millisecond, weaker and of the same spectral shape. An automatic weapon's
     cycle can be as steady, so a delay is taken for an echo only if its followers are
-    weaker on average and do not chain (an echo's echo is too faint to be heard; the
-    next round of a burst is as loud as the last and is followed by another).
+    not louder and do not continue as a rhythm (an echo's echo is too faint to be heard;
+    the next round of a burst is followed by another).
     """
     taken: set[int] = set()
     for _ in range(3):  # up to three reflectors (façades, a vehicle...)
@@ -77,7 +78,13 @@ def mark_echoes(events: list[Event]) -> None:
         support = np.array([np.count_nonzero(np.abs(d_all - v) <= ECHO_TOL_S) for v in d_all])
         loud = sum(1 for e in events if e.features.score_db >= 10)
         found = False
-        for best in np.argsort(-support, kind="stable")[:8]:
+        tried: list[float] = []
+        for best in np.argsort(-support, kind="stable"):
+            if support[best] < 1 or len(tried) >= 8:
+                break
+            if any(abs(d_all[best] - d) <= ECHO_TOL_S for d in tried):
+                continue
+            tried.append(float(d_all[best]))
             group = [p for p in pairs if abs(p[2] - d_all[best]) <= ECHO_TOL_S]
             if _echo_group_ok(events, group, loud):
                 _mark(events, group, taken)
@@ -101,14 +108,36 @@ def _echo_pairs(events: list[Event], taken: set[int]) -> list[tuple[int, int, fl
 
 def _echo_group_ok(events: list[Event], group: list[tuple[int, int, float]], loud: int) -> bool:
     sources = {i for i, _, _ in group}
-    followers = {j for _, j, _ in group}
-    drop = float(
-        np.mean([events[i].features.energy_db - events[j].features.energy_db for i, j, _ in group])
+    drops = [events[i].features.energy_db - events[j].features.energy_db for i, j, _ in group]
+    if _rhythmic(events, group):
+        return False  # the next rounds of a burst, not a reflection
+    if len(sources) >= 3:
+        # many bangs, one delay to the tenth of a millisecond: a reflector, as long as
+        # the followers are not louder; levels alone are unreliable (clipping, noise)
+        return float(np.median(drops)) >= 0.0
+    # one or two bangs: the follower must also be clearly weaker (less if clipped,
+    # since clipping flattens a bang and its echo alike)
+    clipped = np.mean([events[i].features.clipped for i in sources]) >= 0.5
+    lone = loud <= 2 and len(group) == 1
+    return lone and float(np.mean(drops)) >= (
+        ECHO_MIN_DROP_CLIPPED_DB if clipped else ECHO_MIN_DROP_DB
     )
-    chained = len(sources & followers) / max(len(group), 1)
-    if drop < ECHO_MIN_DROP_DB or chained >= 0.5:
-        return False
-    return len(sources) >= max(3, 0.3 * loud) or (loud <= 2 and len(group) == 1)
+
+
+def _rhythmic(events: list[Event], group: list[tuple[int, int, float]]) -> bool:
+    """Do the pairs continue as a rhythm (another alike bang one delay further on, or one
+    delay before the source)? An echo's own echo is too faint to be heard; the next
+    round of a burst is not, and a weapon's cycle wanders by a few per cent."""
+    times = np.array([e.t for e in events])
+    hits = 0
+    for i, j, d in group:
+        tol = max(0.003, 0.04 * d)
+        after = np.flatnonzero(np.abs(times - (events[j].t + d)) <= tol)
+        before = np.flatnonzero(np.abs(times - (events[i].t - d)) <= tol)
+        nxt = any(_alike(events[j], events[k]) or _alike(events[k], events[j]) for k in after)
+        prv = any(_alike(events[k], events[i]) or _alike(events[i], events[k]) for k in before)
+        hits += int(nxt or prv)
+    return hits >= 0.5 * len(group)
 
 
 def _mark(events: list[Event], group: list[tuple[int, int, float]], taken: set[int]) -> None:
@@ -132,7 +161,7 @@ def _alike(src: Event, echo: Event) -> bool:
     but the crack is bright and the blast dark.
     """
     a, b = src.features, echo.features
-    return b.energy_db - a.energy_db <= 1.0 and abs(a.tilt_db - b.tilt_db) <= 6.0
+    return b.energy_db - a.energy_db <= 3.0 and abs(a.tilt_db - b.tilt_db) <= 6.0
 
 
 def brightness(f: Features) -> float:

@@ -68,6 +68,7 @@ class Label:
     crack_t: float | None = None
     bullet_speed_ms: float | None = None
     burst: int = -1
+    emission: int = -1  # index in Scene.emissions (the same sound across microphones)
 
 
 @dataclass
@@ -462,10 +463,11 @@ def render(scene: Scene, mic: Mic, rng: np.random.Generator) -> Recording:
     shots_only = np.zeros(n)  # muzzle blasts with their reflections and tails
     cracks = np.zeros(n)
     labels: list[Label] = []
-    for em in scene.emissions:
+    for k, em in enumerate(scene.emissions):
         target = shots_only if em.kind == "shot" else events
         lab = _render_emission(em, mic, scene, target, cracks, rng)
         if lab is not None:
+            lab.emission = k
             labels.append(lab)
     labels.sort(key=lambda lab: lab.t)
     shot_t = [lab.t for lab in labels if lab.kind == "shot"]

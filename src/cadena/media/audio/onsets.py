@@ -91,21 +91,48 @@ def _delay(a: np.ndarray, k: int) -> np.ndarray:
     return np.vstack([np.repeat(a[:1], k, axis=0), a])[: a.shape[0]]
 
 
+@dataclass
+class Scores:
+    """Per-hop (1 ms) measurements of a signal, shared by detection and features."""
+
+    score: np.ndarray  # onset score, dB
+    level: np.ndarray  # broadband level above background, dB
+    levels: np.ndarray  # band levels, dB (n_hops, n_bands)
+    bg: np.ndarray  # band backgrounds, dB
+
+
+def scores(x: np.ndarray, rate: int) -> Scores:
+    """Onset score and band levels of `x` (1 ms hops)."""
+    levels = band_levels(x, rate)
+    bg = _background(levels, rate)
+    score, level = _score(levels, bg, rate)
+    return Scores(score, level, levels, bg)
+
+
 def onset_score(x: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-hop onset score (dB), level above background, and the band rises."""
     levels = band_levels(x, rate)
     bg = _background(levels, rate)
+    score, level = _score(levels, bg, rate)
+    return score, level, _rise(levels, bg, rate)
+
+
+def _rise(levels: np.ndarray, bg: np.ndarray, rate: int) -> np.ndarray:
     hop_ms = 1000 * HOP / rate
     lo, hi = (int(round(v / hop_ms)) for v in RECENT_MS)
     size = hi - lo + 1
     recent = _delay(maximum_filter1d(levels, size=size, axis=0), lo + size // 2)
-    rise = np.minimum(levels - bg, levels - recent)
+    return np.minimum(levels - bg, levels - recent)
+
+
+def _score(levels: np.ndarray, bg: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    rise = _rise(levels, bg, rate)
     # mean of the TOP_BANDS strongest rises: a distant blast has lost its highs to the air
     # and may rise in only one or two low bands, while a single band alone is too noisy
     top = np.sort(np.clip(rise, 0, 40), axis=1)[:, -TOP_BANDS:]
     score = top.mean(axis=1)
     level = 10 * np.log10(np.mean(10 ** ((levels - bg) / 10), axis=1))
-    return score, level, rise
+    return score, level
 
 
 def _highpass(x: np.ndarray, rate: int) -> np.ndarray:
@@ -127,11 +154,14 @@ def refine(x_hp: np.ndarray, rate: int, lo_s: float, hi_s: float) -> float:
     return (a + min(k, b - a)) / rate
 
 
-def detect(x: np.ndarray, params: OnsetParams | None = None) -> list[Onset]:
-    """Impulsive onsets in `x` (mono, at params.rate)."""
+def detect(
+    x: np.ndarray, params: OnsetParams | None = None, pre: Scores | None = None
+) -> list[Onset]:
+    """Impulsive onsets in `x` (mono, at params.rate); `pre`: its scores, if computed."""
     p = params or OnsetParams()
     rate = p.rate
-    score, level, _ = onset_score(x, rate)
+    sc = pre if pre is not None else scores(x, rate)
+    score, level = sc.score, sc.level
     hop_s = HOP / rate
     # peaks standing out from the dip before them: a blast right after a crack's
     # reflection is a second peak, not a shoulder of the first

@@ -17,7 +17,7 @@ from cadena.media.audio import TOOL_VERSION
 from cadena.media.audio.classify import Event, classify, regular_runs
 from cadena.media.audio.decode import DecodeReport, Source, iter_chunks, probe
 from cadena.media.audio.features import Features, band_excess_at, measure
-from cadena.media.audio.onsets import OnsetParams, _background, band_levels, detect
+from cadena.media.audio.onsets import HOP, OnsetParams, detect, scores
 from cadena.media.audio.physics import crack_thump_distance, speed_of_sound
 from cadena.media.audio.weapons import weapon_class
 
@@ -82,6 +82,7 @@ class ShotReport:
     duration_s: float
     params: ShotParams
     decode: DecodeReport
+    envelope: np.ndarray | None = None  # onset score per ms (for sync and pictures)
 
     @property
     def shots(self) -> list[Event]:
@@ -147,47 +148,56 @@ def _distance_json(d: Distance) -> dict[str, Any]:
 
 def _features_in(
     x: np.ndarray, offset_s: float, lo_s: float, hi_s: float, p: OnsetParams
-) -> list[Features]:
-    """Features of onsets in x whose absolute time lies in [lo_s, hi_s)."""
+) -> tuple[list[Features], np.ndarray]:
+    """Features of onsets in x whose absolute time lies in [lo_s, hi_s), and the onset
+    envelope (1 ms hops) over that span."""
     rate = p.rate
-    levels = band_levels(x, rate)
-    bg = _background(levels, rate)
+    sc = scores(x, rate)
     out: list[Features] = []
-    for o in detect(x, p):
+    for o in detect(x, p, sc):
         t_abs = o.t + offset_s
         if lo_s <= t_abs < hi_s:
-            excess, tilt = band_excess_at(levels, bg, o.t, rate)
+            excess, tilt = band_excess_at(sc.levels, sc.bg, o.t, rate)
             f = measure(x, rate, o.t, o.score_db, excess, tilt)
             f.t = t_abs
             out.append(f)
-    return out
+    a = int(round((lo_s - offset_s) * rate / HOP))
+    b = sc.score.size if hi_s == np.inf else int(round((hi_s - offset_s) * rate / HOP))
+    return out, sc.score[max(a, 0) : b]
 
 
 def stream_features(
     chunks: Any, params: ShotParams, total: list[float] | None = None
-) -> list[Features]:
-    """Onset features over a stream of mono chunks at params.onset.rate, memory flat."""
+) -> tuple[list[Features], np.ndarray]:
+    """Onset features and envelope over a stream of mono chunks, memory flat."""
     rate = params.onset.rate
-    pre, post = int(PRE_S * rate), int(POST_S * rate)
+    pre, post = int(PRE_S * rate) // HOP * HOP, int(POST_S * rate)
+    step = int(params.chunk_s * rate) // HOP * HOP
     buf = np.zeros(0, dtype=np.float32)
-    buf_start = 0  # absolute sample index of buf[0]
+    buf_start = 0  # absolute sample index of buf[0]; kept on the hop grid
     done = 0  # onsets before this absolute sample are final
     feats: list[Features] = []
+    env: list[np.ndarray] = []
     n_total = 0
     for chunk in chunks:
         n_total += chunk.size
         buf = np.concatenate([buf, chunk])
-        while buf_start + buf.size - done >= int(params.chunk_s * rate) + post:
-            end = done + int(params.chunk_s * rate)
-            feats += _features_in(buf, buf_start / rate, done / rate, end / rate, params.onset)
-            done = end
+        while buf_start + buf.size - done >= step + post:
+            f, e = _features_in(
+                buf, buf_start / rate, done / rate, (done + step) / rate, params.onset
+            )
+            feats += f
+            env.append(e)
+            done += step
             drop = max(0, done - pre - buf_start)
             buf, buf_start = buf[drop:], buf_start + drop
     if buf.size:
-        feats += _features_in(buf, buf_start / rate, done / rate, np.inf, params.onset)
+        f, e = _features_in(buf, buf_start / rate, done / rate, np.inf, params.onset)
+        feats += f
+        env.append(e)
     if total is not None:
         total.append(n_total / rate)
-    return feats
+    return feats, (np.concatenate(env) if env else np.zeros(0))
 
 
 # --- bursts and distance ---------------------------------------------------------------
@@ -241,7 +251,11 @@ def distance(dt: float | None, pairs: int, params: ShotParams) -> Distance | Non
 
 
 def analyse_features(
-    feats: list[Features], params: ShotParams, duration_s: float, report: DecodeReport
+    feats: list[Features],
+    params: ShotParams,
+    duration_s: float,
+    report: DecodeReport,
+    env: np.ndarray | None = None,
 ) -> ShotReport:
     events, dt = classify(feats)
     shots = [e for e in events if e.cls == "shot"]
@@ -253,6 +267,7 @@ def analyse_features(
         duration_s=duration_s,
         params=params,
         decode=report,
+        envelope=env,
     )
 
 
@@ -264,8 +279,8 @@ def analyse(source: Source, params: ShotParams | None = None) -> ShotReport:
     report = DecodeReport()
     total: list[float] = []
     chunks = iter_chunks(source, p.onset.rate, chunk_seconds=p.chunk_s, report=report)
-    feats = stream_features(chunks, p, total)
-    return analyse_features(feats, p, total[0] if total else 0.0, report)
+    feats, env = stream_features(chunks, p, total)
+    return analyse_features(feats, p, total[0] if total else 0.0, report, env)
 
 
 def analyse_array(x: np.ndarray, params: ShotParams | None = None) -> ShotReport:
@@ -274,5 +289,6 @@ def analyse_array(x: np.ndarray, params: ShotParams | None = None) -> ShotReport
     size = int(p.chunk_s * p.onset.rate)
     chunks = (x[i : i + size] for i in range(0, x.size, size))
     total: list[float] = []
-    feats = stream_features(chunks, p, total)
-    return analyse_features(feats, p, total[0] if total else 0.0, DecodeReport(samples=x.size))
+    feats, env = stream_features(chunks, p, total)
+    duration = total[0] if total else 0.0
+    return analyse_features(feats, p, duration, DecodeReport(samples=x.size), env)
