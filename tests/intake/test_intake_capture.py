@@ -35,7 +35,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:  # noqa: N802 - the standard library's name
-        if self.path == "/old":
+        if self.path == "/to-ftp":
+            self.send_response(301)
+            self.send_header("Location", "ftp://127.0.0.1/file")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/old":
             self.send_response(302)
             self.send_header("Location", "/comunicado.html")
             self.send_header("Content-Length", "0")

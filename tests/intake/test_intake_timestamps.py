@@ -164,8 +164,6 @@ def test_token_checked_and_tampering_found(
             imprint_of(1, first.entry_hash).hex(),
             "-CAfile",
             str(tsa_dir / "ca.pem"),
-            "-untrusted",
-            str(tsa_dir / "tsa.pem"),
         ],
         capture_output=True,
         text=True,

@@ -118,6 +118,10 @@ def capture(
             result = _capture(case, url, fields, options, Path(tmp))
     except (OSError, http.client.HTTPException, ssl.SSLError, ValueError) as exc:
         return Captured(url, "failed", reason=_network_reason(url, exc))
+    except CadenaError as exc:  # a redirect to something that is not http(s)
+        return Captured(
+            url, "failed", reason=f"{url} redirects where Cadena does not follow: {exc}"
+        )
     if _wants_media(url, options):
         result.media = media_with_ytdlp(case, url, fields)
     return result
