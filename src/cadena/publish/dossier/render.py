@@ -1,0 +1,166 @@
+"""Write a `Dossier` as one self-contained HTML file (styles inline, charts as inline SVG, no
+remote asset) and, on request, a PDF of the same HTML through WeasyPrint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from cadena.analysis.findings import Finding, Text
+from cadena.errors import CadenaError
+from cadena.publish.dossier.build import build
+from cadena.publish.dossier.charts import timeline_svg
+from cadena.publish.dossier.i18n import check_lang, translator, word
+from cadena.publish.dossier.mapping import map_svg
+from cadena.publish.dossier.model import Dossier
+from cadena.publish.dossier.orgchart import orgchart_svg
+from cadena.vault.case import Case
+
+TEMPLATES = Path(__file__).with_name("templates")
+SECTIONS = (
+    "summary",
+    "timeline",
+    "map",
+    "orgcharts",
+    "notice",
+    "elements",
+    "patterns",
+    "gaps",
+    "citations",
+    "register",
+    "method",
+)
+
+
+@dataclass(frozen=True)
+class Written:
+    lang: str
+    html: Path
+    pdf: Path | None
+    counts: dict[str, int]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "lang": self.lang,
+            "html": str(self.html),
+            "pdf": str(self.pdf) if self.pdf else None,
+            "counts": self.counts,
+        }
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=False,
+    )
+    return env
+
+
+def _assumption(lang: str) -> Any:
+    def show(a: str | Text) -> str:
+        return a.get(lang) if isinstance(a, Text) else str(a)
+
+    return show
+
+
+def _element_label(f: Finding) -> str:
+    d = f.data
+    for key in ("element_title", "element", "indicator", "pattern"):
+        value = d.get(key)
+        if isinstance(value, dict):
+            return str(value.get("en") or "")
+        if value:
+            return str(value)
+    return f.kind
+
+
+def stats(d: Dossier) -> list[tuple[str, int]]:
+    superiors = {
+        sup["person"] for b in d.blocks.get("chain", []) for sup in b.summary.get("superiors", [])
+    }
+    return [
+        ("summary.incidents", len(d.incidents)),
+        ("summary.killed", sum(i.killed or 0 for i in d.incidents)),
+        ("summary.injured", sum(i.injured or 0 for i in d.incidents)),
+        ("summary.superiors", len(superiors)),
+        ("summary.items", len(d.register)),
+        ("summary.verified", sum(1 for r in d.register if r.status == "verified")),
+        ("summary.findings", len(d.findings())),
+        ("summary.gaps", sum(len(b.findings) for b in d.blocks.get("gaps", []))),
+    ]
+
+
+def render_html(d: Dossier, lang: str) -> str:
+    """The dossier as one HTML document in `lang` (en or es)."""
+    check_lang(lang)
+    env = _environment()
+    numbers = {i.fact_id: n for n, i in enumerate(d.incidents, 1)}
+    for name, fn in (("element_label", _element_label), ("assumption", _assumption(lang))):
+        env.globals[name] = fn
+    return env.get_template("dossier.html").render(
+        d=d,
+        lang=lang,
+        t=translator(lang),
+        word=word,
+        css=(TEMPLATES / "dossier.css").read_text(encoding="utf-8"),
+        sections=SECTIONS,
+        stats=stats(d),
+        timeline=timeline_svg(d.events, numbers, lang),
+        map=map_svg(d.incidents, d.deployments, lang),
+        orgcharts={i.fact_id: orgchart_svg(i, lang) for i in d.incidents},
+    )
+
+
+def write_pdf(html: str, path: Path) -> Path:
+    """The same HTML through WeasyPrint (it reads the inline SVG; nothing is fetched)."""
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:  # OSError: Pango missing
+        raise CadenaError(
+            "The PDF needs WeasyPrint and Pango: pip install weasyprint; on Debian/Ubuntu also "
+            f"apt-get install libpango-1.0-0 libpangoft2-1.0-0 ({exc})."
+        ) from None
+
+    def no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError(f"the dossier fetches nothing ({url})")
+
+    HTML(string=html, url_fetcher=no_fetch).write_pdf(str(path))
+    return path
+
+
+def write_dossier(
+    case: Case,
+    out: str | Path,
+    *,
+    lang: str = "en",
+    pdf: bool = False,
+    dossier: Dossier | None = None,
+    check_integrity: bool = True,
+) -> Written:
+    """Build (unless given) and write `dossier-<lang>.html` (and `.pdf`) into `out`."""
+    check_lang(lang)
+    d = dossier or build(case, check_integrity=check_integrity)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    html = render_html(d, lang)
+    html_path = folder / f"dossier-{lang}.html"
+    tmp = html_path.with_suffix(".html.part")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(html_path)  # never a half-written dossier under the real name
+    pdf_path = None
+    if pdf:
+        part = folder / f"dossier-{lang}.pdf.part"
+        write_pdf(html, part)
+        pdf_path = part.replace(folder / f"dossier-{lang}.pdf")
+    counts = {
+        "incidents": len(d.incidents),
+        "findings": len(d.findings()),
+        "citations": len(d.citations),
+        "items": len(d.register),
+    }
+    return Written(lang, html_path, pdf_path, counts)
