@@ -70,3 +70,16 @@ def test_footage_index_persists_and_grows(tmp_path, data) -> None:
 def test_footage_index_rejects_mismatched_labels() -> None:
     with pytest.raises(ValueError):
         CodeIndex().add(np.zeros((3, 32), np.uint8), np.arange(2))
+
+
+def test_footage_index_remembers_groups_per_segment(tmp_path) -> None:
+    rng = np.random.default_rng(5)
+    index = CodeIndex(tmp_path / "g", group_shift=8)
+    index.add(rng.integers(0, 256, (10, 32), dtype=np.uint8), (np.arange(10) % 3 + 7) << 8)
+    index.add(np.zeros((0, 32), np.uint8), np.zeros(0, np.int64))  # nothing to add: no segment
+    assert index.groups() == {7, 8, 9}
+    index.flush()
+    index.add(rng.integers(0, 256, (2, 32), dtype=np.uint8), np.array([42 << 8, 42 << 8]))
+    index.flush()
+    again = CodeIndex(tmp_path / "g", group_shift=8)
+    assert again.groups() == {7, 8, 9, 42} and len(again.segments) == 2

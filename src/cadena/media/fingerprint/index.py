@@ -209,9 +209,14 @@ def _mask_cache(length: int, radius: int) -> np.ndarray:
 class CodeIndex:
     """Exact Hamming-radius search over 256-bit codes, kept in a folder, growing by segments."""
 
-    def __init__(self, folder: str | Path | None = None, brute_max: int = BRUTE_MAX) -> None:
+    def __init__(
+        self, folder: str | Path | None = None, brute_max: int = BRUTE_MAX, group_shift: int = 0
+    ) -> None:
         self.folder = Path(folder) if folder is not None else None
         self.brute_max = brute_max
+        # Labels >> group_shift name what a code belongs to (e.g. one video); each segment keeps
+        # the list of its groups, so "which videos are indexed" is answered without a scan.
+        self.group_shift = group_shift
         self.segments: list[Segment] = []
         self._names: list[str] = []
         self._pending_codes: list[np.ndarray] = []
@@ -227,12 +232,27 @@ class CodeIndex:
     def __len__(self) -> int:
         return sum(len(s) for s in self.segments) + sum(len(x) for x in self._pending_labels)
 
+    def groups(self) -> set[int]:
+        """Every `label >> group_shift` stored, pending codes included."""
+        out: set[int] = set()
+        for name, seg in zip(self._names, self.segments, strict=True):
+            cached = self.folder / name / "groups.npy" if self.folder is not None else None
+            if cached is not None and cached.exists():
+                out.update(np.load(cached).tolist())
+            else:
+                out.update(np.unique(np.asarray(seg.labels) >> self.group_shift).tolist())
+        for labels in self._pending_labels:
+            out.update(np.unique(labels >> self.group_shift).tolist())
+        return out
+
     def add(self, codes: np.ndarray, labels: np.ndarray) -> None:
         """Queue (N, 32) uint8 codes with their int64 labels; searchable at once."""
         codes = np.ascontiguousarray(codes, dtype=np.uint8).reshape(-1, 32)
         labels = np.asarray(labels, dtype=np.int64).reshape(-1)
         if len(codes) != len(labels):
             raise ValueError("one label per code")
+        if not len(codes):
+            return
         self._pending_codes.append(codes)
         self._pending_labels.append(labels)
         self._pending = None
@@ -270,8 +290,7 @@ class CodeIndex:
         old = [self._names[i] for i in pick]
         merged = Segment.build(codes, labels, self.brute_max)
         name = self._next_name()
-        if self.folder is not None:
-            merged.save(self.folder / name)
+        self._save(merged, name)
         keep = [i for i in range(len(self.segments)) if i not in pick]
         self.segments = [self.segments[i] for i in keep] + [merged]
         self._names = [self._names[i] for i in keep] + [name]
@@ -291,10 +310,15 @@ class CodeIndex:
         used = [int(n[4:]) for n in [*self._names, *on_disk]]
         return f"seg-{max(used, default=0) + 1:06d}"
 
-    def _append(self, seg: Segment) -> None:
-        name = self._next_name()
+    def _save(self, seg: Segment, name: str) -> None:
         if self.folder is not None:
             seg.save(self.folder / name)
+            groups = np.unique(np.asarray(seg.labels) >> self.group_shift)
+            np.save(self.folder / name / "groups.npy", groups)
+
+    def _append(self, seg: Segment) -> None:
+        name = self._next_name()
+        self._save(seg, name)
         self.segments.append(seg)
         self._names.append(name)
         self._write_meta()

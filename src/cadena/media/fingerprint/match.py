@@ -124,7 +124,7 @@ class FootageIndex:
     """Video fingerprints in a `CodeIndex`, queried video against video."""
 
     def __init__(self, folder: str | Path | None = None) -> None:
-        self.codes = CodeIndex(folder)
+        self.codes = CodeIndex(folder, group_shift=_FRAME_BITS + _CROP_BITS)
 
     def add(self, key: int, fp: VideoFingerprint) -> None:
         codes, frame, crop = fp.index_codes()

@@ -14,7 +14,6 @@ with the database (it can always be rebuilt from the rows: delete the folder).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -288,8 +287,7 @@ def footage_index(case: Case, s: Session) -> FootageIndex:
     """The case's frame-code index, with every stored video fingerprint in it."""
     folder = index_folder(case)
     index = FootageIndex(folder)
-    keys_file = folder / "keys.json"
-    known = set(json.loads(keys_file.read_text())) if keys_file.exists() else set()
+    known = index.codes.groups()  # the fingerprint ids already in the index
     rows = s.execute(
         select(Fingerprint.id).where(
             Fingerprint.kind == video.KIND,
@@ -302,5 +300,4 @@ def footage_index(case: Case, s: Session) -> FootageIndex:
         index.add(row_id, load_video(s, row_id))
     if new:
         index.codes.flush()
-        keys_file.write_text(json.dumps(sorted(known | set(new))))
     return index
