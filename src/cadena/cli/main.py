@@ -34,6 +34,8 @@ COMMAND_MODULES = [
     "cadena.cli.verifying",
     "cadena.cli.publish",
     "cadena.cli.footage",
+    "cadena.cli.sound",
+    "cadena.cli.report",
 ]
 
 for _name in COMMAND_MODULES:
