@@ -4,6 +4,7 @@ layout WhatsApp (iOS and Android, English and Spanish) and Telegram Desktop real
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -301,3 +302,36 @@ def test_telegram_zip_and_add_hook(case: Case, tmp_path: Path) -> None:
         )
     assert (photo.account, photo.posted_at) == ("Ana Pérez", "2022-12-15T10:24:02Z")
     assert photo.extra["archive"]["sha256"] == summary.outcomes[0].sha256
+
+
+def test_hostile_text_recorded_on_every_backend(case: Case, tmp_path: Path) -> None:
+    """NUL characters (PostgreSQL refuses them in text) and lone surrogates (JSON `\\ud800`, file
+    names that are not UTF-8) in senders, chat names and file names: recorded, escaped, verified."""
+    folder = tmp_path / "export"
+    (folder / "photos").mkdir(parents=True)
+    odd_name = os.fsdecode(b"photos/foto-\xff.jpg")
+    (folder / odd_name).write_bytes(b"\xff\xd8\xff\xe0 odd")
+    messages = [
+        {
+            "id": 1,
+            "type": "message",
+            "date_unixtime": "1671099825",
+            "from": "A\u0000na \ud800",
+            "photo": odd_name,
+            "text": "nul \u0000 here",
+        }
+    ]
+    raw = json.dumps({"name": "Chat \u0000 \udfff", "messages": messages})
+    (folder / "result.json").write_text(raw, "utf-8")
+    result = import_folder(case, folder, SourceFields(note="n\u0000ote"))
+    assert {o.status for o in result.members} == {"added"}
+    with case.session(write=False) as s:
+        photo = s.execute(select(Source).where(Source.account.is_not(None))).scalars().one()
+    assert photo.account == "A\\x00na \\ud800"
+    assert (
+        photo.original_name == "foto-\\xff.jpg"
+        and photo.original_name_bytes == "666f746f2dff2e6a7067"
+    )
+    assert photo.note == "n\\x00ote"
+    assert photo.extra["chat"]["message"] == "nul \\x00 here"
+    assert verify(case).clean

@@ -31,7 +31,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cadena.errors import CadenaError
-from cadena.intake import archives, streams
+from cadena.intake import archives, files, streams
 from cadena.intake.files import Outcome, SourceFields, display
 
 CONTEXT = 2  # messages kept before and after the one that sent a file
@@ -569,12 +569,13 @@ def import_folder(
         role, msg = match(rel)
         record = streams.source_fields(
             fields,
-            original_name=file.name,
+            original_name=display(file.name),
             original_path=display(file.resolve()),
             method=f"{fields.method + '; ' if fields.method else ''}{chat.platform} chat export",
             extra={"chat": chat_source(chat, msg, role), "export_path": rel},
             **overrides(chat, msg),
         )
+        record["original_name_bytes"] = files.source_record(file, fields)["original_name_bytes"]
         try:
             with file.open("rb") as f:
                 pendings.append(streams.store(case, f, display(file), record))

@@ -75,6 +75,20 @@ def source_fields(
     return record
 
 
+def storable(value: Any) -> Any:
+    """Text any database keeps: no NUL (PostgreSQL refuses it), no lone surrogates (UTF-8 has
+    none; JSON `\\ud800` and undecodable file names make them), shown as backslash escapes."""
+    if isinstance(value, str):
+        if value.isascii() and "\x00" not in value:
+            return value
+        return value.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
+
+
 def store(case: Case, stream: IO[bytes], shown: str, record: dict[str, Any]) -> Pending:
     """Copy the stream into the blob store and read what it is; nothing is recorded yet.
 
@@ -128,6 +142,7 @@ def record(case: Case, batch: Iterable[Pending]) -> list[Outcome]:
         outcomes: list[Outcome] = []
         to_log: list[tuple[Pending, Source, bool]] = []
         for p in pendings:
+            p.record = storable(p.record)
             sha = p.stored.sha256
             new_item = sha not in held
             if new_item:
@@ -178,6 +193,7 @@ def _add_details(p: Pending, src: Source, new_item: bool) -> dict[str, Any]:
 
 def record_one(case: Case, s: Session, p: Pending) -> Outcome:
     """Record one pending blob in the caller's transaction (as files.py records a file)."""
+    p.record = storable(p.record)
     item = s.get(Item, p.stored.sha256)
     new_item = item is None
     if item is None:
