@@ -3,6 +3,7 @@ does not confuse unrelated clips."""
 
 from __future__ import annotations
 
+import av
 import numpy as np
 import pytest
 from footage_clips import BIKES, CARPHONE, CARPHONE_DISTORTED
@@ -80,3 +81,13 @@ def test_footage_index_survives_reopening(library) -> None:
     reopened = FootageIndex(folder / "index")
     found = reopened.query(video.fingerprint_video(CARPHONE_DISTORTED), originals.__getitem__)
     assert [m.key for m in found] == [0]
+
+
+def test_footage_still_photo_of_a_frame_matches_its_video(library) -> None:
+    _, originals, index = library
+    with av.open(str(BIKES)) as c:
+        frame = [f for i, f in zip(range(120), c.decode(video=0), strict=False)][-1]
+    still = frame.to_ndarray(format="rgb24")[:, ::-1]  # a mirrored screenshot at 4.8 s
+    found = index.query(video.fingerprint_image(still), originals.__getitem__)
+    assert [m.key for m in found] == [1] and found[0].mirrored
+    assert abs(found[0].offset - 4.76) <= 0.5
