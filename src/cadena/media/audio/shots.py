@@ -8,6 +8,7 @@ interval. The report says what it rests on: method, parameters and assumptions.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -271,16 +272,33 @@ def analyse_features(
     )
 
 
-def analyse(source: Source, params: ShotParams | None = None) -> ShotReport:
-    """Analyse the sound of an audio or video file (any rate, mono or stereo)."""
+def analyse(
+    source: Source,
+    params: ShotParams | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> ShotReport:
+    """Analyse the sound of an audio or video file (any rate, mono or stereo).
+
+    `progress` is called with the seconds of sound analysed after each chunk.
+    """
     p = params or ShotParams()
     weapon_class(p.weapon_class)  # fail early on an unknown class
     probe(source)  # a clear error when there is no sound
     report = DecodeReport()
     total: list[float] = []
     chunks = iter_chunks(source, p.onset.rate, chunk_seconds=p.chunk_s, report=report)
+    if progress is not None:
+        chunks = _reporting(chunks, p.onset.rate, progress)
     feats, env = stream_features(chunks, p, total)
     return analyse_features(feats, p, total[0] if total else 0.0, report, env)
+
+
+def _reporting(
+    chunks: Iterator[np.ndarray], rate: int, progress: Callable[[float], None]
+) -> Iterator[np.ndarray]:
+    for chunk in chunks:
+        yield chunk
+        progress(chunk.size / rate)
 
 
 def analyse_array(x: np.ndarray, params: ShotParams | None = None) -> ShotReport:

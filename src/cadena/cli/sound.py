@@ -1,0 +1,212 @@
+"""Commands for what the sound says: `shots` and `sync`.
+
+JSON keys (stable; docs/sound.md):
+- `shots`: {"item", "onsets": [{"t", "confidence", "class", "crack_t", "reasons"}], "count",
+  "bursts": [{"start", "end", "shots", "rate_rpm", "mode"}], "distance": {"min_m", "max_m",
+  "crack_thump_s", "weapon_class", "temperature_c", "pairs"} | null, "uncertain_events",
+  "other_events", "duration_s", "clipped_fraction", "bad_packets", "method", "derivative"}
+- `sync`: {"reference", "offsets": [{"item", "index", "offset_s", "confidence", "peak_ratio",
+  "status", "matched_onsets", "of_onsets"}], "timeline": [{"t", "heard_in", "times",
+  "confidence"}], "method", "derivative"}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from cadena.cli.common import CaseOption, JsonOption, case_from, emit_json, err, out, user_errors
+from cadena.errors import CadenaError
+from cadena.media.audio import TOOL_VERSION
+from cadena.media.audio.decode import AudioError, probe
+from cadena.media.audio.picture import aligned_png, shots_png
+from cadena.media.audio.shots import ShotParams, ShotReport, analyse
+from cadena.media.audio.sync import sync_reports
+from cadena.media.audio.weapons import weapon_classes
+from cadena.vault.case import Case
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(shots)
+    app.command()(sync)
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        TextColumn("{task.completed:.0f}/{task.total:.0f} s of sound"),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not enabled or not err.is_terminal,
+        transient=True,
+    )
+
+
+def _original(c: Case, ref: str) -> tuple[str, Path]:
+    with c.session(write=False) as s:
+        item = c.resolve_item(s, ref)
+        return item.sha256, c.blobs.local_path(item.sha256)
+
+
+def _analyse(path: Path, sha: str, params: ShotParams, bar: Progress) -> ShotReport:
+    try:
+        duration = probe(path).duration_s or 0.0
+        task = bar.add_task(f"listening to {sha[:12]}", total=max(duration, 0.001))
+        return analyse(path, params, progress=lambda s: bar.advance(task, s))
+    except AudioError as exc:
+        raise CadenaError(f"item {sha[:12]}: {exc}") from None
+
+
+def _check_weapon(weapon: str) -> None:
+    classes = weapon_classes()
+    if weapon not in classes:
+        raise CadenaError(f"unknown weapon class {weapon!r}; use one of: {', '.join(classes)}")
+
+
+@user_errors
+def shots(
+    item: Annotated[str, typer.Argument(metavar="ITEM", help="Item (SHA-256 or a prefix).")],
+    weapon: Annotated[
+        str, typer.Option("--weapon", help="Weapon class for the distance (weapons.toml).")
+    ] = "rifle",
+    temperature: Annotated[
+        float, typer.Option("--temperature", help="Air temperature, °C, for the speed of sound.")
+    ] = 20.0,
+    case: CaseOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Gunshots in an item's sound: onsets, count, bursts and rate, distance; a picture."""
+    _check_weapon(weapon)
+    c = case_from(case)
+    sha, path = _original(c, item)
+    params = ShotParams(weapon_class=weapon, temperature_c=temperature)
+    with _progress(not json_) as bar:
+        report = _analyse(path, sha, params, bar)
+    png = shots_png(path, report, title=sha[:12])
+    result: dict[str, Any] = {"item": sha, **report.to_json()}
+    with c.session() as s:
+        d = c.add_derivative(
+            s,
+            sha,
+            png,
+            kind="shots-picture",
+            tool="cadena.media.audio.shots",
+            tool_version=TOOL_VERSION,
+            params=params.as_dict(),
+            media_type="image/png",
+        )
+        result["derivative"] = d.sha256
+        c.log(s, "derive", sha, {"analysis": "shots", "derivative": d.sha256, **_summary(result)})
+    if json_:
+        emit_json(result)
+        return
+    _render_shots(result)
+
+
+def _summary(result: dict[str, Any]) -> dict[str, Any]:
+    keys = ("count", "bursts", "distance", "uncertain_events", "other_events", "method")
+    return {k: result[k] for k in keys}
+
+
+def _render_shots(r: dict[str, Any]) -> None:
+    table = Table(title=f"Impulsive events in {r['item'][:12]} ({r['duration_s']:.1f} s)")
+    for col in ("t (s)", "class", "confidence", "why"):
+        table.add_column(col)
+    for o in r["onsets"]:
+        table.add_row(
+            f"{o['t']:.3f}", o["class"], f"{o['confidence']:.2f}", "; ".join(o["reasons"])
+        )
+    out.print(table)
+    out.print(f"[bold]{r['count']} shots[/], {r['uncertain_events']} uncertain events")
+    for b in r["bursts"]:
+        rate = f", {b['rate_rpm']:.0f} rounds/min" if b["rate_rpm"] else ""
+        out.print(f"  {b['mode']}: {b['shots']} shots {b['start']:.3f}–{b['end']:.3f} s{rate}")
+    d = r["distance"]
+    if d:
+        out.print(
+            f"Shooter {d['min_m']:.0f}–{d['max_m']:.0f} m away (crack–thump "
+            f"{1000 * d['crack_thump_s']:.1f} ms over {d['pairs']} shots, {d['weapon_class']}, "
+            f"{d['temperature_c']:.0f} °C)"
+        )
+    else:
+        out.print("No distance: no supersonic crack was paired with a muzzle blast.")
+    out.print(f"Picture: derivative {r['derivative'][:12]}")
+    for a in r["method"]["assumptions"]:
+        out.print(f"[dim]assumes: {a}[/]", highlight=False)
+
+
+@user_errors
+def sync(
+    items: Annotated[list[str], typer.Argument(metavar="ITEM ITEM…", help="Two or more items.")],
+    case: CaseOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Time offsets between recordings of one moment, from their sound; one shot timeline."""
+    if len(items) < 2:
+        err.print("[bold red]error:[/] give two or more items to synchronise.")
+        raise typer.Exit(2)
+    c = case_from(case)
+    originals = [_original(c, ref) for ref in items]
+    shas = [sha for sha, _ in originals]
+    with _progress(not json_) as bar:
+        reports = [_analyse(p, sha, ShotParams(), bar) for sha, p in originals]
+    envelopes = [r.envelope for r in reports if r.envelope is not None]
+    report = sync_reports(envelopes, [[e.t for e in r.shots] for r in reports])
+    names = [sha[:12] for sha in shas]
+    png = aligned_png([p for _, p in originals], [r.duration_s for r in reports], report, names)
+    result = report.to_json(shas)
+    with c.session() as s:
+        d = c.add_derivative(
+            s,
+            shas[0],
+            png,
+            kind="sync-picture",
+            tool="cadena.media.audio.sync",
+            tool_version=TOOL_VERSION,
+            params={"items": shas},
+            media_type="image/png",
+        )
+        result["derivative"] = d.sha256
+        for sha in shas:
+            c.log(
+                s,
+                "derive",
+                sha,
+                {
+                    "analysis": "sync",
+                    "items": shas,
+                    "derivative": d.sha256,
+                    "offsets": result["offsets"],
+                },
+            )
+    if json_:
+        emit_json(result)
+        return
+    _render_sync(result)
+
+
+def _render_sync(r: dict[str, Any]) -> None:
+    table = Table(title=f"Offsets against {r['reference'][:12]} (t_reference = t_item + offset)")
+    for col in ("item", "offset (s)", "confidence", "status", "shared sharp sounds"):
+        table.add_column(col)
+    for o in r["offsets"]:
+        off = "—" if o["offset_s"] is None else f"{o['offset_s']:+.4f}"
+        shared = f"{o['matched_onsets']}/{o['of_onsets']}" if o["index"] else ""
+        table.add_row(o["item"][:12], off, f"{o['confidence']:.2f}", o["status"], shared)
+    out.print(table)
+    tl = Table(title=f"{len(r['timeline'])} shots on one timeline")
+    for col in ("t (s)", "heard in", "confidence"):
+        tl.add_column(col)
+    for m in r["timeline"]:
+        tl.add_row(
+            f"{m['t']:.3f}", ", ".join(h[:12] for h in m["heard_in"]), f"{m['confidence']:.2f}"
+        )
+    out.print(tl)
+    out.print(f"Picture: derivative {r['derivative'][:12]}")
+    for a in r["method"]["assumptions"]:
+        out.print(f"[dim]assumes: {a}[/]", highlight=False)
