@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from asn1crypto import cms
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -20,7 +21,15 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from sqlalchemy import select, update
 
 from cadena.errors import CadenaError
-from cadena.intake.timestamps import Authority, Timestamp, check_timestamps, imprint_of, stamp_head
+from cadena.intake.timestamps import (
+    Authority,
+    Timestamp,
+    TokenError,
+    _check_bound,
+    check_timestamps,
+    imprint_of,
+    stamp_head,
+)
 from cadena.vault.case import Case
 from cadena.vault.models import CustodyEntry
 
@@ -169,6 +178,12 @@ def test_token_checked_and_tampering_found(
         text=True,
     )
     assert "Verification: OK" in outside.stdout, outside.stderr
+
+    # the signed attributes bind the signer's certificate: another one cannot stand in for it
+    attrs = cms.ContentInfo.load(row.token)["content"]["signer_infos"][0]["signed_attrs"]
+    other = x509.load_pem_x509_certificate((tsa_dir / "ca.pem").read_bytes())
+    with pytest.raises(TokenError, match="names another certificate"):
+        _check_bound(attrs, other)
 
     # a flipped byte inside the token's signed content (the authority's time) is found
     tampered = bytearray(row.token)

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from asn1crypto import cms, tsp
+from asn1crypto import algos, cms, core, tsp
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from sqlalchemy import Integer, LargeBinary, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -90,6 +90,38 @@ class TokenInfo:
     imprint: str
     nonce: int | None
     signer: str
+
+
+class _ESSCertIDv2(core.Sequence):
+    _fields = [  # noqa: RUF012 - asn1crypto's declaration style
+        ("hash_algorithm", algos.DigestAlgorithm, {"default": {"algorithm": "sha256"}}),
+        ("cert_hash", core.OctetString),
+        ("issuer_serial", core.Any, {"optional": True}),
+    ]
+
+
+class _ESSCertID(core.Sequence):
+    _fields = [("cert_hash", core.OctetString), ("issuer_serial", core.Any, {"optional": True})]  # noqa: RUF012
+
+
+class _CertIDsV2(core.SequenceOf):
+    _child_spec = _ESSCertIDv2
+
+
+class _CertIDs(core.SequenceOf):
+    _child_spec = _ESSCertID
+
+
+class _SigningCertificateV2(core.Sequence):
+    _fields = [("certs", _CertIDsV2), ("policies", core.Any, {"optional": True})]  # noqa: RUF012
+
+
+class _SigningCertificate(core.Sequence):
+    _fields = [("certs", _CertIDs), ("policies", core.Any, {"optional": True})]  # noqa: RUF012
+
+
+SIGNING_CERTIFICATE = "1.2.840.113549.1.9.16.2.12"
+SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"
 
 
 class TokenError(Exception):
@@ -358,6 +390,7 @@ def _check_signer(
         algo(),
         si["signature_algorithm"]["algorithm"].native,
     )
+    _check_bound(attrs, cert)
     try:
         eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     except x509.ExtensionNotFound:
@@ -365,6 +398,35 @@ def _check_signer(
     if eku is None or TIMESTAMPING_EKU not in eku:
         raise TokenError("its signer's certificate is not one for timestamping")
     return cert
+
+
+def _check_bound(attrs: cms.CMSAttributes, cert: x509.Certificate) -> None:
+    """RFC 3161 §2.4.1: the signed attributes name the signer's certificate by its hash, so no
+    other certificate with the same key or serial can stand in for it."""
+    der = cert.public_bytes(serialization.Encoding.DER)
+    for attr in attrs:
+        oid = attr["type"].dotted
+        if oid not in (SIGNING_CERTIFICATE, SIGNING_CERTIFICATE_V2):
+            continue
+        raw = attr["values"][0].dump()
+        try:
+            if oid == SIGNING_CERTIFICATE_V2:
+                first = _SigningCertificateV2.load(raw)["certs"][0]
+                algo = _HASHES.get(first["hash_algorithm"]["algorithm"].native)
+            else:
+                first = _SigningCertificate.load(raw)["certs"][0]
+                algo = hashes.SHA1
+            expected = bytes(first["cert_hash"].native)
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            raise TokenError(f"its signing-certificate attribute cannot be read ({exc})") from exc
+        if algo is None:
+            raise TokenError("its signing-certificate attribute uses an unknown hash")
+        h = hashes.Hash(algo())
+        h.update(der)
+        if h.finalize() != expected:
+            raise TokenError("its signing-certificate attribute names another certificate")
+        return
+    raise TokenError("it has no signing-certificate attribute binding its signer (RFC 3161)")
 
 
 def _find_cert(sid: cms.SignerIdentifier, certs: list[x509.Certificate]) -> x509.Certificate:
