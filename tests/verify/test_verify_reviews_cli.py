@@ -79,7 +79,7 @@ def test_annotate_review_provenance_redact(case: Case, tmp_path: Path, cli: Any)
     assert fine.returncode == 0 and "re-encoded" in fine.stdout
 
     still = tmp_path / "astronaut.png"
-    Image.fromarray(data.astronaut()).save(still)
+    Image.fromarray(data.astronaut()).resize((256, 256)).save(still)
     sid = add_paths(case, [still], SourceFields()).outcomes[0].sha256
     assert sid
     out = tmp_path / "published.png"
@@ -89,6 +89,6 @@ def test_annotate_review_provenance_redact(case: Case, tmp_path: Path, cli: Any)
     assert r["out"] == str(out) and out.exists()
     assert sum(b["source"] == "detector" for b in r["boxes"]) >= 1
     published = np.asarray(Image.open(out))
-    assert published.shape == (512, 512, 3)
+    assert published.shape == (256, 256, 3)
     wrong = _run("redact", sid[:8], "--at", "1.0", "--case", root)
     assert wrong.returncode == 2 and "for videos" in wrong.stderr
