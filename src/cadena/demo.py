@@ -127,6 +127,13 @@ def ingest(d: Demo) -> None:
     )
 
 
+def same_footage(d: Demo) -> None:
+    """Re-uploads of the witness's video found as copies; the earliest upload proposed."""
+    from cadena.media.fingerprint.demo_copies import same_footage as find_copies
+
+    find_copies(d)
+
+
 def chat_export(d: Demo) -> None:
     """A witness group's WhatsApp export: every photo and video keeps its sender and time."""
     from cadena.intake import demo_chat
@@ -167,7 +174,14 @@ def check(d: Demo) -> None:
     )
 
 
-STEPS: list[Callable[[Demo], None]] = [make_media, ingest, chat_export, force_structure, check]
+STEPS: list[Callable[[Demo], None]] = [
+    make_media,
+    ingest,
+    same_footage,
+    chat_export,
+    force_structure,
+    check,
+]
 
 
 def run(out: Path, say: Callable[[str], None]) -> Demo:
