@@ -12,7 +12,7 @@ from pathlib import Path
 import py7zr
 from sqlalchemy import select
 
-from cadena.intake.archives import Limits, clean_path, expand
+from cadena.intake.archives import Limits, add_and_expand, clean_path, expand
 from cadena.intake.files import SourceFields, add_file
 from cadena.vault.case import Case
 from cadena.vault.models import Item, Source
@@ -203,3 +203,53 @@ def test_clean_path() -> None:
     assert clean_path("C:/boot.ini")[0] == "boot.ini"
     assert clean_path("a/\x00b/./c")[0] == "a/b/c"
     assert clean_path("../..")[0] == "unnamed"
+
+
+def test_add_and_expand_recognises_archives_and_chat_folders(case: Case, tmp_path: Path) -> None:
+    """What `cadena add evidence/` does: a chat folder deep inside is read as a chat, a zip is
+    expanded, other files are added one by one."""
+    evidence = tmp_path / "evidence"
+    chat = evidence / "from Rosa" / "WhatsApp export"
+    chat.mkdir(parents=True)
+    (chat / "_chat.txt").write_text(
+        "[15/12/22, 16:41:00] Rosa Q.: \u200e<attached: 00000007-PHOTO-2022-12-15-16-41-00.jpg>\n",
+        "utf-8",
+    )
+    (chat / "00000007-PHOTO-2022-12-15-16-41-00.jpg").write_bytes(b"\xff\xd8\xff\xe0 rosa")
+    (evidence / "statement.txt").write_text("I saw it", "utf-8")
+    with zipfile.ZipFile(evidence / "photos.zip", "w") as z:
+        z.writestr("a.jpg", b"\xff\xd8\xff\xe0 a")
+    summary, expansions = add_and_expand(case, [evidence], SourceFields(collected_by="R"))
+    assert sorted(Path(o.path).name for o in summary.outcomes) == ["photos.zip", "statement.txt"]
+    assert [(e.format, e.status) for e in expansions] == [
+        ("folder", "expanded"),
+        ("zip", "expanded"),
+    ]
+    photo = _sources(case)  # archive members only
+    assert list(photo) == ["a.jpg"]
+    with case.session(write=False) as s:
+        sent = s.execute(select(Source).where(Source.account == "Rosa Q.")).scalars().one()
+    assert sent.posted_at == "2022-12-15T16:41:00" and sent.collected_by == "R"
+    assert verify(case).clean
+
+
+def test_encrypted_member_refused_alone(case: Case, tmp_path: Path) -> None:
+    archive = tmp_path / "locked.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("open.txt", b"readable")
+        z.writestr("secret.mp4", b"\x00" * 64)
+    data = bytearray(archive.read_bytes())
+    # set the "encrypted" flag of secret.mp4, as a zip made with a password has it
+    for magic, flags, name_len, name_at in ((b"PK\x03\x04", 6, 26, 30), (b"PK\x01\x02", 8, 28, 46)):
+        at = data.find(magic)
+        while at >= 0:
+            n = int.from_bytes(data[at + name_len : at + name_len + 2], "little")
+            if data[at + name_at : at + name_at + n] == b"secret.mp4":
+                data[at + flags] |= 0x01
+            at = data.find(magic, at + 4)
+    archive.write_bytes(bytes(data))
+    result = expand(case, _add(case, archive))
+    by_path = {o.path: o for o in result.members}
+    assert by_path["open.txt"].status == "added"
+    assert by_path["secret.mp4"].status == "refused"
+    assert "encrypted" in (by_path["secret.mp4"].reason or "")

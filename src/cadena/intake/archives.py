@@ -20,6 +20,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import lzma
+import os
 import re
 import stat
 import tarfile
@@ -27,7 +28,7 @@ import tempfile
 import uuid
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from cadena.errors import CadenaError
-from cadena.intake import streams
+from cadena.intake import files, streams
 from cadena.intake.files import Outcome, SourceFields
 from cadena.vault.case import Case
 from cadena.vault.models import Item, Source
@@ -82,6 +83,7 @@ class Member:
     declared_size: int | None = None
     modified: str | None = None
     link_target: str | None = None
+    problem: BaseException | None = None  # why an entry that is a file cannot be read
     notes: list[str] = field(default_factory=list)
 
 
@@ -267,6 +269,53 @@ def expand_members(
     return result
 
 
+def add_and_expand(
+    case: Case,
+    paths: Iterable[Path],
+    fields: SourceFields,
+    progress: files.Progress | None = None,
+    *,
+    limits: Limits | None = None,
+    tz: str | None = None,
+) -> tuple[files.Summary, list[Expansion]]:
+    """`cadena add` with archives and chat exports recognised: the one call for the command.
+
+    Files are added as `add_paths` adds them; every archive among them is then expanded (a zipped
+    WhatsApp or Telegram export read as a chat); a folder that is a chat export (the folder given
+    or one below it) is imported as a chat instead of file by file. Returns the summary of the
+    files given (as `add_paths`) and what each expansion or chat import did.
+    """
+    from cadena.intake import chats
+
+    paths = list(paths)
+    chat_dirs = sorted({d for top in paths for d in _chat_folders(top)})
+    summary = files.Summary()
+    for path, reason in files.walk(paths):
+        if any(path.is_relative_to(d) for d in chat_dirs):
+            continue
+        if reason:
+            summary.outcomes.append(Outcome(files.display(path), "refused", reason=reason))
+        else:
+            summary.outcomes.append(files.add_file(case, path, fields, progress))
+    expansions = [chats.import_folder(case, d, fields, tz=tz) for d in chat_dirs]
+    expansions += expand_outcomes(case, summary.outcomes, fields, limits=limits, tz=tz)
+    return summary, expansions
+
+
+def _chat_folders(top: Path) -> list[Path]:
+    from cadena.intake import chats
+
+    if not top.is_dir() or top.is_symlink():
+        return []
+    found = []
+    for folder, dirs, _files in os.walk(top, followlinks=False):
+        here = Path(folder)
+        if chats.find_in_folder(here):
+            found.append(here)
+            dirs.clear()  # its media folders belong to it
+    return found
+
+
 def expand_outcomes(
     case: Case,
     outcomes: list[Outcome],
@@ -363,15 +412,20 @@ def _store_members(
             RuntimeError,
             ValueError,
         ) as exc:
-            refused.append(
-                Outcome(
-                    member.path,
-                    "refused",
-                    reason="this member could not be read "
-                    f"({type(exc).__name__}: {exc}); the archive keeps it as it is",
-                )
-            )
+            refused.append(Outcome(member.path, "refused", reason=_member_problem(exc)))
     return pendings, refused
+
+
+def _member_problem(exc: BaseException) -> str:
+    if "encrypted" in str(exc) or "password" in str(exc):
+        return (
+            "this member is encrypted: the archive keeps it as it is; extract it with its "
+            "password and add what comes out (the archive's item is the original)"
+        )
+    return (
+        f"this member could not be read ({type(exc).__name__}: {exc}); "
+        "the archive keeps it as it is"
+    )
 
 
 def member_record(
@@ -395,6 +449,8 @@ def member_record(
 
 
 def _not_a_file(m: Member) -> str:
+    if m.problem is not None:
+        return _member_problem(m.problem)
     if m.kind == "link":
         return (
             f"a link (to {m.link_target!r}) inside the archive: not followed, nothing taken from it"
@@ -451,7 +507,13 @@ def _zip_members(path: Path, budget: Budget) -> Iterator[tuple[Member, IO[bytes]
             if member.kind != "file":
                 yield member, None
                 continue
-            with z.open(info) as f:
+            try:
+                f = z.open(info)
+            except (RuntimeError, NotImplementedError, zipfile.BadZipFile, ValueError) as exc:
+                member.kind, member.problem = "unreadable", exc  # encrypted, unknown method…
+                yield member, None
+                continue
+            with f:
                 yield member, f
 
 
