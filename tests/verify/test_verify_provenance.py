@@ -105,3 +105,16 @@ def test_unknown_when_metadata_is_missing_and_bad_claims_refused(
         video = synth.video(tmp_path / "x.mp4", seconds=1, width=64, height=48,
                             with_audio=False, creation_time=FILMED)  # fmt: skip
         provenance(case, _add(case, video), Claim("asked", filmed_at="last tuesday"))
+
+
+def test_copies_and_the_earliest_upload_come_from_fingerprints(case: Case, tmp_path: Path) -> None:
+    first = synth.video(tmp_path / "a.mp4", seconds=3, width=192, height=144, seed=5)
+    again = synth.video(tmp_path / "b.mp4", seconds=3, width=192, height=144, seed=5,
+                        bitrate=120_000)  # fmt: skip
+    later = _add(case, first, platform="X", posted_at="2024-03-02T23:00:00Z")
+    earlier = _add(case, again, platform="WhatsApp", posted_at="2024-03-02T22:00:00Z")
+    rep = provenance(case, later)
+    assert [c["item"] for c in rep["copies"]] == [earlier]
+    assert rep["copies_note"] is None
+    assert rep["earliest_upload"]["item"] == earlier
+    assert "WhatsApp" in rep["earliest_upload"]["reason"]

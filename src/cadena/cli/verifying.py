@@ -246,7 +246,12 @@ def _print_provenance(rep: dict[str, Any]) -> None:
     if rep["copies_note"]:
         out.print(f"  [dim]{rep['copies_note']}[/]", highlight=False)
     for copy in rep["copies"] or []:
-        out.print(f"  copy {copy['item'][:12]} distance {copy.get('distance')}", highlight=False)
+        out.print(
+            f"  copy {copy['item'][:12]} ({', '.join(copy.get('by') or [])}; PDQ distance "
+            f"{copy.get('distance')}, offset {copy.get('offset_s')} s, posted "
+            f"{copy.get('posted_at') or '?'})",
+            highlight=False,
+        )
     marks = {"consistent": "[green]ok[/]", "inconsistent": "[red]DISAGREES[/]"}
     for c in rep["checks"]:
         mark = marks.get(c["status"], f"[yellow]{c['status']}[/]")

@@ -13,10 +13,11 @@ Every check is a `Check` with a status (consistent, inconsistent, unknown, note)
 words; a claim that cannot be checked says why (e.g. "the file carries no GPS tag"). Metadata is
 read from what intake recorded (`Metadata.normalized`, see `cadena.media.metadata`).
 
-Copies by fingerprint come from `cadena.media.fingerprint.copies` when that module offers
-`copies_of(case, sha256) -> dict` (keys `copies`: [{item, distance, offset_s?, posted_at?}], and
-`earliest`: {item, posted_at, reason} or None); until then the report says copy search is not
-available and gives the earliest upload of this exact file from its sources.
+Copies by fingerprint come from `cadena.media.fingerprint.copies.copies_of(case, sha256)` (keys
+`copies`: [{item, distance, offset_s, posted_at, by}], and `earliest`: {item, posted_at, reason,
+...} or None); it fingerprints items that lack one first. The earliest upload is the earliest
+posting among the item and its copies; without copy search (the module absent), the report says
+so and gives the earliest upload of this exact file from its sources.
 """
 
 from __future__ import annotations
