@@ -26,6 +26,7 @@ from cadena.media.audio.onsets import HOP, onset_score
 ENV_RATE = 24_000
 PRE_S = 0.6
 MIN_PSR = 10.0  # peak over the correlation's robust spread; below: no common sound
+SHOT_MIN_PSR = 5.0  # envelope support needed at an offset found from the shots
 MIN_MATCHED = 0.3  # share of sharp onsets that find a partner after alignment
 PEAK_DB = 10.0  # an onset this sharp counts as a sound to match
 MATCH_TOL_S = 0.003
@@ -48,7 +49,7 @@ class Offset:
             "index": self.index,
             "offset_s": None if self.offset_s is None else round(self.offset_s, 4),
             "confidence": round(self.confidence, 2),
-            "peak_ratio": round(self.peak_ratio, 1),
+            "peak_ratio": None if self.status == "reference" else round(self.peak_ratio, 1),
             "status": self.status,
             "matched_onsets": self.matched,
             "of_onsets": self.of,
@@ -118,7 +119,7 @@ def offsets(envelopes: list[np.ndarray], max_offset_s: float | None = None) -> l
     """Offsets of every recording against the first (1 kHz envelopes)."""
     env_rate = ENV_RATE / HOP
     max_lag = None if max_offset_s is None else int(max_offset_s * env_rate)
-    out = [Offset(0, 0.0, 1.0, float("inf"), "reference")]
+    out = [Offset(0, 0.0, 1.0, 0.0, "reference")]
     ref = _compress(envelopes[0])
     for k, env in enumerate(envelopes[1:], start=1):
         lag, psr = gcc_phat(ref, _compress(env), max_lag)
@@ -205,19 +206,27 @@ def refine_with_shots(
             continue
         cc, lags = phat_correlation(_compress(envelopes[0]), _compress(envelopes[off.index]))
         top = max(float(cc.max()), 1e-12)
+        centre = float(np.median(cc))
+        spread = 1.4826 * float(np.median(np.abs(cc - centre))) + 1e-12
         most = max(m for _, m in cands)
-        scores = []
+        scores, ratios = [], []
         for c_off, c_n in cands:
             near = np.abs(lags + c_off * env_rate) <= 3
-            scores.append(c_n / most + (float(cc[near].max()) / top if near.any() else 0.0))
-        best, matched = cands[int(np.argmax(scores))]
+            peak = float(cc[near].max()) if near.any() else centre
+            scores.append(c_n / most + peak / top)
+            ratios.append((peak - centre) / spread)
+        pick = int(np.argmax(scores))
+        best, matched = cands[pick]
+        if ratios[pick] < SHOT_MIN_PSR:
+            continue  # shots alone line up by chance too (two bursts at one rate)
         span_ref = envelopes[0].size / env_rate
         span_other = envelopes[off.index].size / env_rate
         # only shots while both were recording can be matched
         n_ref = sum(1 for t in ref if best <= t <= best + span_other)
         n_other = sum(1 for t in other if 0 <= t + best <= span_ref)
         both = max(1, min(n_ref, n_other))
-        if matched >= 3 and matched >= 0.5 * both:
+        strong = ratios[pick] >= 2 * MIN_PSR  # the other sounds agree too
+        if matched >= 3 and (matched >= 0.6 * both or strong):
             off.offset_s = best
             off.status = "aligned on gunfire"
             off.confidence = max(off.confidence, min(1.0, matched / both))
