@@ -87,7 +87,7 @@ def import_chat(
     c = case_from(case)
     fields = SourceFields(collected_by=collected_by, consent=consent, note=note)
     result = import_chat_path(c, path, fields, tz)
-    _render([result], json_)
+    render_expansions([result], json_)
     raise typer.Exit(1 if _problem(result) else 0)
 
 
@@ -144,7 +144,7 @@ def expand(
         raise CadenaError(
             f"item {sha[:16]} is not an archive Cadena opens (zip, tar, gz, bz2, xz, 7z)"
         )
-    _render([result], json_)
+    render_expansions([result], json_)
     raise typer.Exit(1 if _problem(result) else 0)
 
 
@@ -210,7 +210,8 @@ def _problem(result: archives.Expansion) -> bool:
     )
 
 
-def _render(results: list[archives.Expansion], json_: bool) -> None:
+def render_expansions(results: list[archives.Expansion], json_: bool) -> None:
+    """Print what expansions and chat imports did (for `cadena add` too); JSON when asked."""
     if json_:
         emit_json({"expansions": [r.as_dict() for r in results]})
         return
