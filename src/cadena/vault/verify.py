@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from cadena.intake.timestamps import check_timestamps
 from cadena.vault import custody
 from cadena.vault.case import Case
 from cadena.vault.custody import Finding
@@ -51,6 +52,7 @@ def verify(case: Case, progress: Callable[[int, int], None] | None = None) -> Re
     report.findings += _cross_check(entries, items, sources, derivatives)
     blob_shas = sorted({i.sha256 for i in items} | {d.sha256 for d in derivatives})
     report.findings += _rehash(case, blob_shas, progress)
+    report.findings += check_timestamps(case)
     orphans = set(case.blobs.all()) - set(blob_shas)
     if orphans:
         report.notes.append(
