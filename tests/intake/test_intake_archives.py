@@ -46,8 +46,15 @@ def test_zip_members_become_items_naming_the_archive(case: Case, tmp_path: Path)
         z.writestr("notes.txt", b"what I saw")
         z.writestr("videos/", b"")
     sha = _add(case, archive, SourceFields(collected_by="Investigator R", consent="written"))
-    result = expand(case, sha, SourceFields(collected_by="Investigator R", consent="written"))
+    seen: list[int] = []
+    result = expand(
+        case,
+        sha,
+        SourceFields(collected_by="Investigator R", consent="written"),
+        progress=seen.append,
+    )
     assert result.status == "expanded"
+    assert sum(seen) == len(b"first clip") + len(b"what I saw")  # the progress bar's feed
     assert sorted(o.path for o in result.members) == ["notes.txt", "videos/march.txt"]
     assert {o.status for o in result.members} == {"added"}
     src = _sources(case)["videos/march.txt"]

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import Progress, TaskID
 
-from cadena.cli.common import CaseOption, JsonOption, case_from, emit_json, err, out, user_errors
+from cadena.cli.common import (
+    CaseOption,
+    JsonOption,
+    byte_progress,
+    case_from,
+    emit_json,
+    err,
+    out,
+    user_errors,
+)
 from cadena.errors import CadenaError
 from cadena.intake import archives, chats, timestamps
 from cadena.intake.capture import Options
@@ -86,13 +97,25 @@ def import_chat(
     """Preserve a chat export: each file an item, each media item with chat, sender and time."""
     c = case_from(case)
     fields = SourceFields(collected_by=collected_by, consent=consent, note=note)
-    result = import_chat_path(c, path, fields, tz)
+    with byte_progress(not json_) as bar:
+        task = bar.add_task("reading the export", total=None)
+        result = import_chat_path(c, path, fields, tz, _advance(bar, task))
     render_expansions([result], json_)
     raise typer.Exit(1 if _problem(result) else 0)
 
 
+def _advance(bar: Progress, task: TaskID) -> Callable[[int], None] | None:
+    if bar.disable:
+        return None
+    return lambda n: bar.update(task, advance=n)
+
+
 def import_chat_path(
-    case: Case, path: Path, fields: SourceFields, tz: str | None
+    case: Case,
+    path: Path,
+    fields: SourceFields,
+    tz: str | None,
+    progress: Callable[[int], None] | None = None,
 ) -> archives.Expansion:
     """A chat export given as a folder or as a zip file."""
     if path.is_dir():
@@ -102,7 +125,7 @@ def import_chat_path(
     outcome = add_file(case, path, fields)
     if outcome.status == "refused" or not outcome.sha256:
         raise CadenaError(f"{path} could not be preserved: {outcome.reason}")
-    result = archives.expand(case, outcome.sha256, fields, name=path.name, tz=tz)
+    result = archives.expand(case, outcome.sha256, fields, name=path.name, tz=tz, progress=progress)
     if result.chat is None and result.status == "expanded":
         result.reason = "no chat log found in it: preserved and expanded as a plain archive"
     return result
@@ -139,7 +162,9 @@ def expand(
     )
     with c.session(write=False) as s:
         sha = c.resolve_item(s, item).sha256
-    result = archives.expand(c, sha, limits=limits, tz=tz)
+    with byte_progress(not json_) as bar:
+        task = bar.add_task("expanding", total=None)
+        result = archives.expand(c, sha, limits=limits, tz=tz, progress=_advance(bar, task))
     if result.status == "not_archive":
         raise CadenaError(
             f"item {sha[:16]} is not an archive Cadena opens (zip, tar, gz, bz2, xz, 7z)"

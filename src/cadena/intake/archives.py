@@ -124,6 +124,7 @@ class Budget:
         self.bytes_out = 0
         self.members = 0
         self.declared = 0
+        self.progress: Callable[[int], None] | None = None  # bytes out, reported at the top
 
     def take_member(self) -> None:
         self.members += 1
@@ -144,6 +145,8 @@ class Budget:
             )
         if self.parent:
             self.parent.take_bytes(n)
+        elif self.progress:
+            self.progress(n)
 
     def check_declared(self, size: int | None) -> None:
         if size is not None and size > self.limits.max_member_bytes:
@@ -196,6 +199,7 @@ def expand(
     depth: int = 1,
     budget: Budget | None = None,
     tz: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Expansion:
     """Expand the archive item `sha256` (a no-op `not_archive` for any other item).
 
@@ -218,6 +222,7 @@ def expand(
         return Expansion(sha256, None, "not_archive")
     path = case.blobs.local_path(sha256)
     budget = Budget(limits, size, budget)
+    budget.progress = progress  # called with each chunk's size as members come out
     if fmt == "zip":
         from cadena.intake import chats
 
@@ -298,7 +303,9 @@ def add_and_expand(
         else:
             summary.outcomes.append(files.add_file(case, path, fields, progress))
     expansions = [chats.import_folder(case, d, fields, tz=tz) for d in chat_dirs]
-    expansions += expand_outcomes(case, summary.outcomes, fields, limits=limits, tz=tz)
+    expansions += expand_outcomes(
+        case, summary.outcomes, fields, limits=limits, tz=tz, progress=progress
+    )
     return summary, expansions
 
 
@@ -323,6 +330,7 @@ def expand_outcomes(
     *,
     limits: Limits | None = None,
     tz: str | None = None,
+    progress: files.Progress | None = None,
 ) -> list[Expansion]:
     """After `cadena add`: expand every archive (or zipped chat export) that the add preserved.
 
@@ -333,7 +341,11 @@ def expand_outcomes(
     for o in outcomes:
         if o.status in ("added", "new_source") and o.sha256:
             name = o.path.replace("\\", "/").rsplit("/", 1)[-1]
-            result = expand(case, o.sha256, fields, name=name, limits=limits, tz=tz)
+            shown = f"{name} (expanding)"
+            counted = (lambda n, shown=shown: progress(shown, n)) if progress else None
+            result = expand(
+                case, o.sha256, fields, name=name, limits=limits, tz=tz, progress=counted
+            )
             if result.status != "not_archive":
                 done.append(result)
     return done
