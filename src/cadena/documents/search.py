@@ -77,14 +77,22 @@ def search(case: Case, query: str, limit: int = 50, offset: int = 0) -> Results:
 
 def run(s: Session, query: str, node: q.Node, limit: int, offset: int) -> Results:
     if s.get_bind().dialect.name == "postgresql":
-        where, arg = "f.terms @@ CAST(:q AS tsquery)", q.to_tsquery(node)
+        where, arg = "terms @@ CAST(:q AS tsquery)", q.to_tsquery(node)
+        # Matches first, then order: with ORDER BY rowid LIMIT n PostgreSQL's planner walks the
+        # primary key hoping for early hits, and for a rare word reads the whole table (~50x).
+        found = f"WITH m AS MATERIALIZED (SELECT rowid FROM search_fts WHERE {where}) "
+        source = "m"
+        # The planner prices a sequential scan without the cost of de-TOASTing every tsvector
+        # and picks it for common words: 200 ms where the GIN bitmap takes 2 ms.
+        s.execute(text("SET LOCAL enable_seqscan = off"))
     else:
         where, arg = "search_fts MATCH :q", q.to_fts5(node)
-    total = s.execute(text(f"SELECT count(*) FROM search_fts f WHERE {where}"), {"q": arg})
+        found, source = "", f"(SELECT rowid FROM search_fts WHERE {where})"
+    total = s.execute(text(f"SELECT count(*) FROM search_fts WHERE {where}"), {"q": arg})
     rows = s.execute(
         text(
-            "SELECT e.item_sha256, e.origin, e.page, e.text, e.terms, e.words FROM search_fts f "
-            f"JOIN search_entry e ON e.id = f.rowid WHERE {where} "
+            f"{found}SELECT e.item_sha256, e.origin, e.page, e.text, e.terms, e.words "
+            f"FROM {source} AS f JOIN search_entry e ON e.id = f.rowid "
             "ORDER BY f.rowid LIMIT :n OFFSET :o"
         ),
         {"q": arg, "n": limit, "o": offset},
