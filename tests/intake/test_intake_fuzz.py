@@ -17,6 +17,10 @@ What it tries, and how many cases a run executes (derandomised, so every run tri
   flipped; each is added and expanded with small limits (so bombs and limits trip too). Expansion
   must return an outcome, write nothing outside the case folder, and leave the records whole:
   every item recorded with its source and a signed custody entry, `verify` clean at the end.
+- `test_fuzz_chat_import_into_postgresql` (30 cases): Telegram exports whose chat names,
+  senders, texts and file names carry NUL, lone surrogates and any other character, imported as
+  folders into a PostgreSQL case (PostgreSQL refuses NUL in text): each recorded whole, `verify`
+  clean at the end.
 - `test_fuzz_metadata_readers` (300 cases): the starts of real file signatures (JPEG, PNG, MP4,
   RIFF/WAV, Matroska, MP3, PDF, zip, gzip) followed by random bytes, read by the media phase's
   sniffing and metadata reader, through the intake's shield and directly.
@@ -26,13 +30,18 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
+import re
 import tarfile
 import tempfile
+import uuid
 import zipfile
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import psycopg
 import py7zr
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -41,7 +50,7 @@ from sqlalchemy import func, select
 
 from cadena.intake import streams
 from cadena.intake.archives import Limits, expand
-from cadena.intake.chats import parse_telegram, parse_whatsapp
+from cadena.intake.chats import import_folder, parse_telegram, parse_whatsapp
 from cadena.intake.files import SourceFields, add_file
 from cadena.media import metadata, sniff
 from cadena.vault.case import Case
@@ -350,3 +359,76 @@ def test_fuzz_metadata_readers(magic: bytes, tail: bytes) -> None:
         direct = metadata.extract(f.name, sniffed)
         json.dumps(direct.raw)
         json.dumps(direct.normalized)
+
+
+# -- chat import into PostgreSQL ------------------------------------------------------------
+
+
+class _PgCase:
+    case: Case | None = None
+    runs = 0
+
+
+_hostile_text = st.text(
+    alphabet=st.one_of(st.characters(), st.sampled_from(["\x00", "\ud800", "\udcff", "\u200e"])),
+    max_size=12,
+)
+
+
+@pytest.fixture(scope="module")
+def pg_fuzz_case(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
+    name = f"cadena_fuzz_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    url = pg_admin_url.rsplit("/", 1)[0] + "/" + name
+    old = os.environ.get("CADENA_DATABASE_URL")
+    os.environ["CADENA_DATABASE_URL"] = url
+    try:
+        case = Case.init(tmp_path_factory.mktemp("pgfuzz") / "case")
+    finally:
+        if old is None:
+            os.environ.pop("CADENA_DATABASE_URL")
+        else:
+            os.environ["CADENA_DATABASE_URL"] = old
+    yield case
+    case.close()
+    with psycopg.connect(pg_admin_url, autocommit=True) as con:
+        con.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def test_fuzz_chat_import_into_postgresql(pg_fuzz_case: Case) -> None:
+    """`test_fuzz_chat_import_into_postgresql` (30 cases): Telegram exports whose chat names,
+    senders, texts and file names carry NUL, lone surrogates and any other character, imported
+    as folders into a PostgreSQL case (which refuses NUL in text): every one recorded whole."""
+
+    @settings(FUZZ, max_examples=30)
+    @given(
+        _hostile_text, st.lists(st.tuples(_hostile_text, _hostile_text, _hostile_text), max_size=3)
+    )
+    def run(chat_name: str, messages: list[tuple[str, str, str]]) -> None:
+        folder = Path(tempfile.mkdtemp(prefix="cadena-pgfuzz-"))
+        listed = []
+        for i, (sender, text, file_name) in enumerate(messages):
+            plain = file_name.encode("utf-8", "replace").decode("utf-8")
+            safe = re.sub(r"[/\x00]", "_", plain)[:40] or "f"
+            (folder / f"{i}-{safe}").write_bytes(f"media {i}".encode())
+            listed.append(
+                {
+                    "id": i,
+                    "type": "message",
+                    "date_unixtime": str(1671099825 + i),
+                    "from": sender,
+                    "text": text,
+                    "file": f"{i}-{safe}",
+                }
+            )
+        data = json.dumps({"name": chat_name, "messages": listed})
+        (folder / "result.json").write_text(data, "utf-8")
+        result = import_folder(pg_fuzz_case, folder, SourceFields(note=chat_name))
+        assert {o.status for o in result.members} <= {"added", "new_source", "present"}
+        _records_whole(pg_fuzz_case)
+        _PgCase.runs += 1
+
+    run()
+    assert _PgCase.runs == 30
+    assert verify(pg_fuzz_case).clean
