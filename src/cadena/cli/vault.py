@@ -20,7 +20,8 @@ from cadena.cli.common import (
     user_errors,
 )
 from cadena.cli.common import out as out_console
-from cadena.intake.files import SourceFields, add_paths, walk
+from cadena.intake.archives import Expansion, add_and_expand
+from cadena.intake.files import SourceFields, walk
 from cadena.vault import inspect
 from cadena.vault.case import Case
 from cadena.vault.verify import verify as verify_case
@@ -94,14 +95,17 @@ def add(
         def advance(shown: str, n: int) -> None:
             bar.update(task, advance=n, description=shown[-50:])
 
-        summary = add_paths(c, paths, fields, advance if not bar.disable else None)
+        summary, expansions = add_and_expand(c, paths, fields, advance if not bar.disable else None)
     result = summary.as_dict()
+    result["expanded"] = [e.as_dict() for e in expansions]
     if json_:
         emit_json(result)
     else:
         for o in summary.outcomes:
             if o.status == "refused":
                 out.print(f"[red]refused[/] {o.path}: {o.reason}", highlight=False)
+        for e in expansions:
+            _print_expansion(e)
         out.print(
             f"{result['added']} added, {result['already_present']} already present, "
             f"{result['new_source']} new source(s) for items already held, "
@@ -220,6 +224,22 @@ def verify(case: CaseOption = None, json_: JsonOption = False) -> None:
         )
         out.print(f"{verdict}: {counts}")
     raise typer.Exit(0 if report.clean else 1)
+
+
+def _print_expansion(e: Expansion) -> None:
+    held = sum(1 for o in e.all_outcomes() if o.status in ("added", "new_source"))
+    if e.status == "refused":
+        out.print(f"[red]not expanded[/] {e.archive[:12]}: {e.reason}", highlight=False)
+    elif e.chat:
+        out.print(
+            f"{e.chat.get('platform', 'chat')} export “{e.chat.get('chat', '')}”: "
+            f"{held} file(s) preserved with sender and time",
+            highlight=False,
+        )
+    else:
+        out.print(
+            f"archive {e.archive[:12]} ({e.format}): {held} member(s) preserved", highlight=False
+        )
 
 
 def _size(path: Path) -> int:
