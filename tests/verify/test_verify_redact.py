@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from cadena.errors import CadenaError
 from cadena.intake.files import SourceFields, add_paths
+from cadena.media import synth
 from cadena.vault.case import Case
 from cadena.vault.models import CustodyEntry, Derivative
 from cadena.verify import redact
@@ -126,7 +127,7 @@ def test_video_excerpt_blurs_the_face_in_every_frame(case: Case, tmp_path: Path)
     src = _astronaut_video(tmp_path / "pan.mp4")
     sha = _add(case, src)
     hand = redact.parse_box("0,0,40,40@0.3-0.4")
-    done = redact.redact(case, sha, start=0.2, end=0.5, boxes=[hand])
+    done = redact.redact(case, sha, start=0.2, end=0.55, boxes=[hand])
     assert done.kind == "excerpt" and done.media_type == "video/mp4"
     assert done.frames == 4
     original = _decode(case.blobs.local_path(sha))
@@ -153,3 +154,19 @@ def test_video_excerpt_blurs_the_face_in_every_frame(case: Case, tmp_path: Path)
     assert still.kind == "still"
     with pytest.raises(CadenaError, match="past its end"):
         redact.redact(case, sha, start=5.0, end=6.0)
+
+
+def test_excerpt_keeps_its_sound_cut_to_the_span_unless_dropped(case: Case, tmp_path: Path) -> None:
+    src = synth.video(tmp_path / "talk.mp4", seconds=2, width=96, height=64)
+    sha = _add(case, src)
+    box = [redact.parse_box("0,0,30,30")]
+    kept = redact.redact(case, sha, start=0.5, end=1.5, boxes=box, detect=False)
+    with av.open(str(case.blobs.local_path(kept.derivative))) as c:
+        (sound,) = c.streams.audio
+        samples = sum(f.samples for f in c.decode(sound))
+        assert c.streams.video[0].frames == 25  # [0.5 s, 1.5 s) at 25 fps
+    assert abs(samples / sound.rate - 1.0) < 0.05
+    assert kept.params["audio"].startswith("aac")
+    dropped = redact.redact(case, sha, start=0.5, end=1.5, boxes=box, detect=False, audio=False)
+    with av.open(str(case.blobs.local_path(dropped.derivative))) as c:
+        assert not c.streams.audio

@@ -276,6 +276,9 @@ def redact(
     no_detect: Annotated[
         bool, typer.Option("--no-detect", help="Blur only the --box regions.")
     ] = False,
+    no_audio: Annotated[
+        bool, typer.Option("--no-audio", help="Drop an excerpt's sound (voices identify too).")
+    ] = False,
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Also write the redacted copy to this file.")
     ] = None,
@@ -296,7 +299,7 @@ def redact(
         task = bar.add_task("redact", total=1.0)
         done = red.redact(
             c, item, at=at, start=from_, end=to, boxes=boxes, detect=not no_detect,
-            progress=lambda f: bar.update(task, completed=f),
+            progress=lambda f: bar.update(task, completed=f), audio=not no_audio,
         )  # fmt: skip
     if out_file is not None:
         _write_copy(c.blobs.local_path(done.derivative), out_file)

@@ -272,9 +272,11 @@ def redact(
     detect: bool = True,
     detector: DetectorParams | None = None,
     progress: Progress | None = None,
+    audio: bool = True,
 ) -> Redaction:
     """Blur the faces of an image item, or of a frame (`at`) or an excerpt (`start`-`end`) of a
-    video item, and store the result as a derivative of the item."""
+    video item, and store the result as a derivative of the item. An excerpt keeps its sound
+    (re-encoded to AAC) unless `audio` is False (voices can identify people too)."""
     hand = list(boxes)
     finder = FaceDetector(detector) if detect else None
     if not detect and not hand:
@@ -309,7 +311,10 @@ def redact(
         else:
             t0, t1 = _span(start, end, norm.get("duration_s"))
             params["from"], params["to"] = t0, t1
-            data, found, frames = _excerpt(path, t0, t1, rotation, hand, finder, seed, progress)
+            params["audio"] = "aac, the excerpt's sound" if audio else "dropped"
+            data, found, frames = _excerpt(
+                path, t0, t1, rotation, hand, finder, seed, progress, audio
+            )
             media_type, out_kind = "video/mp4", "excerpt"
     else:
         raise CadenaError(
@@ -409,14 +414,17 @@ def _excerpt(
     finder: FaceDetector | None,
     seed: int,
     progress: Progress | None,
+    audio: bool = True,
 ) -> tuple[Path, list[dict[str, Any]], int]:
-    """Decode t0-t1, blur, encode H.264. Detections are held for HOLD_S on each side, so a face
+    """Decode t0-t1, blur, encode H.264 (and the sound of t0-t1 as AAC, unless `audio` is off).
+
+    Detections are held for HOLD_S on each side, so a face
     the detector misses for a few frames stays covered; that needs the detections first, hence
     two passes over the excerpt (memory stays flat whatever its length)."""
     detections: list[tuple[float, list[Box]]] = []
     if finder is not None:
         for t, rgb, _ in _frames(path, t0, rotation):
-            if t > t1:
+            if t >= t1:  # the span is [t0, t1)
                 break
             detections.append((t, finder.detect(rgb)))
             if progress:
@@ -428,11 +436,12 @@ def _excerpt(
     try:
         vs = None
         for t, rgb, stream in _frames(path, t0, rotation):
-            if t > t1:
+            if t >= t1:  # the span is [t0, t1)
                 break
             rgb = rgb[: rgb.shape[0] - rgb.shape[0] % 2, : rgb.shape[1] - rgb.shape[1] % 2]
             if vs is None:
                 vs, tb = _video_out(out, stream, rgb)
+                sound = _audio_out(out, path) if audio else None
             boxes = _held(detections, t) + [b for b in hand if b.active(t)]
             boxes = list(dict.fromkeys(Box(b.x, b.y, b.w, b.h, source=b.source) for b in boxes))
             listed += _listed(boxes, t)  # what was blurred in this frame, exactly
@@ -445,12 +454,72 @@ def _excerpt(
         if vs is None:
             raise CadenaError(f"no frame between {t0} s and {t1} s")
         out.mux(vs.encode(None))
+        if sound is not None:
+            _copy_sound(out, sound, path, t0, t1)
     except BaseException:
         out.close()
         tmp.unlink(missing_ok=True)
         raise
     out.close()
     return tmp, _compact(listed), n
+
+
+def _audio_out(out: Any, path: Path) -> Any | None:
+    """An AAC stream for the excerpt's sound, when the item has sound."""
+    with av.open(str(path)) as c:
+        if not c.streams.audio:
+            return None
+        src = c.streams.audio[0]
+        rate, channels = src.rate or 48_000, src.channels or 1
+    return out.add_stream("aac", rate=rate, layout="mono" if channels == 1 else "stereo")
+
+
+def _copy_sound(out: Any, sound: Any, path: Path, t0: float, t1: float) -> None:
+    """The item's sound from t0 to t1, cut to the sample, re-encoded to AAC."""
+    resampler = av.AudioResampler(
+        format="fltp", layout=sound.layout.name, rate=sound.rate, frame_size=1024
+    )
+    done = 0
+    with av.open(str(path)) as c:
+        src = c.streams.audio[0]
+        if t0 > 0 and src.time_base:
+            c.seek(int(t0 / src.time_base), stream=src, backward=True)
+        for frame in c.decode(src):
+            if frame.time is None or frame.time >= t1:
+                break
+            piece = _cut(frame, t0, t1)
+            for part in resampler.resample(piece) if piece is not None else []:
+                part.pts, part.time_base = done, Fraction(1, sound.rate)
+                done += part.samples
+                out.mux(sound.encode(part))
+    for part in resampler.resample(None):
+        part.pts, part.time_base = done, Fraction(1, sound.rate)
+        done += part.samples
+        out.mux(sound.encode(part))
+    out.mux(sound.encode(None))
+
+
+def _cut(frame: Any, t0: float, t1: float) -> Any | None:
+    """The samples of an audio frame that fall within t0-t1 (None when none do)."""
+    rate, start = frame.sample_rate, float(frame.time)
+    first = max(0, round((t0 - start) * rate))
+    last = min(frame.samples, round((t1 - start) * rate))
+    if last <= first:
+        return None
+    if first == 0 and last == frame.samples:
+        frame.pts = None
+        return frame
+    samples = frame.to_ndarray()
+    kept = (
+        samples[:, first:last]
+        if frame.format.is_planar
+        else samples[:, first * len(frame.layout.channels) : last * len(frame.layout.channels)]
+    )
+    piece = av.AudioFrame.from_ndarray(
+        np.ascontiguousarray(kept), format=frame.format.name, layout=frame.layout.name
+    )
+    piece.sample_rate = rate
+    return piece
 
 
 HOLD_S = 0.5  # a detection also covers the frames this close to it
