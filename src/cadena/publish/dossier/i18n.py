@@ -106,6 +106,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "Each element with no evidence, and the request a researcher can send to fill it."
         ),
         "none": "None found.",
+        "request": "To fill it, ask",
         "not_run": (
             "This analysis is not available in this installation of Cadena; the section is left "
             "empty rather than computed here."
@@ -292,6 +293,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "llenarlo."
         ),
         "none": "Ninguno.",
+        "request": "Para llenarlo, solicitar",
         "not_run": (
             "Este análisis no está disponible en esta instalación de Cadena; la sección queda "
             "vacía en lugar de calcularse aquí."
@@ -457,3 +459,48 @@ def kind_word(lang: str, kind: str) -> str:
     if pair is None:
         return kind.replace("_", " ")
     return pair[1] if check_lang(lang) == "es" else pair[0]
+
+
+# The assumptions the facts' time coverage names (cadena.facts.time.coverage) and the chain's
+# issuer rule are English sentences built from a few fixed phrases; the Spanish dossier says
+# them in Spanish, phrase by phrase (dates are kept). Longer phrases come first.
+_COVERAGE_ES = (
+    ("undated; assumed to hold on ", "sin fecha; se supone vigente el "),
+    ("no known start or earlier citation", "sin inicio conocido ni cita anterior"),
+    ("no known end or later citation", "sin fin conocido ni cita posterior"),
+    ("held on ", "vigente el "),
+    (", assumed continuous between", ", se supone continuo entre ambas fechas"),
+    (" (imprecise; may be after ", " (impreciso; puede ser posterior a "),
+    (" (imprecise; may be before ", " (impreciso; puede ser anterior a "),
+    ("known start ", "inicio conocido "),
+    ("known end ", "fin conocido "),
+    ("first cited ", "citado por primera vez "),
+    ("last cited ", "citado por última vez "),
+    (", no known start", ", sin inicio conocido"),
+    (", no known end", ", sin fin conocido"),
+    ("assumed to continue", "se supone que continuó"),
+    ("assumed to have held before", "se supone que ya regía antes"),
+    ("assumed to hold within the imprecise date", "se supone vigente dentro de la fecha imprecisa"),
+    ("cited ", "citado "),
+    (" and ", " y "),
+    (" to ", " a "),
+)
+_FIXED_ES = {
+    "the order names the post, not the person; its holder then is taken as the issuer": (
+        "la orden nombra el cargo, no la persona; se toma como emisor a quien lo ocupaba entonces"
+    ),
+}
+
+
+def assumption_text(text: str, lang: str) -> str:
+    """An assumption as the analysis gave it, in the dossier's language where it is one of the
+    fixed coverage phrases; anything else (a researcher's own words) as written."""
+    if lang != "es":
+        return text
+    if text in _FIXED_ES:
+        return _FIXED_ES[text]
+    if not text.startswith(("held on ", "undated; assumed to hold on ")):
+        return text
+    for en, es in _COVERAGE_ES:
+        text = text.replace(en, es)
+    return text

@@ -13,7 +13,7 @@ from cadena.analysis.findings import Finding, Text
 from cadena.errors import CadenaError
 from cadena.publish.dossier.build import build
 from cadena.publish.dossier.charts import timeline_svg
-from cadena.publish.dossier.i18n import check_lang, translator, word
+from cadena.publish.dossier.i18n import assumption_text, check_lang, translator, word
 from cadena.publish.dossier.mapping import map_svg
 from cadena.publish.dossier.model import Dossier
 from cadena.publish.dossier.orgchart import orgchart_svg
@@ -63,20 +63,26 @@ def _environment() -> Environment:
 
 def _assumption(lang: str) -> Any:
     def show(a: str | Text) -> str:
-        return a.get(lang) if isinstance(a, Text) else str(a)
+        return a.get(lang) if isinstance(a, Text) else assumption_text(str(a), lang)
 
     return show
 
 
-def _element_label(f: Finding) -> str:
-    d = f.data
-    for key in ("element_title", "element", "indicator", "pattern"):
-        value = d.get(key)
-        if isinstance(value, dict):
-            return str(value.get("en") or "")
-        if value:
-            return str(value)
-    return f.kind
+def _in_lang(value: Any, lang: str) -> str:
+    """A finding's bilingual data value ({"en", "es"}) in the language; plain values as given."""
+    if isinstance(value, dict):
+        return str(value.get(lang) or value.get("en") or "")
+    return "" if value is None else str(value)
+
+
+def _element_label(lang: str) -> Any:
+    def label(f: Finding) -> str:
+        for key in ("title", "element"):
+            if f.data.get(key):
+                return _in_lang(f.data[key], lang)
+        return f.kind
+
+    return label
 
 
 def stats(d: Dossier) -> list[tuple[str, int]]:
@@ -100,8 +106,13 @@ def render_html(d: Dossier, lang: str) -> str:
     check_lang(lang)
     env = _environment()
     numbers = {i.fact_id: n for n, i in enumerate(d.incidents, 1)}
-    for name, fn in (("element_label", _element_label), ("assumption", _assumption(lang))):
-        env.globals[name] = fn
+    incident_titles = {i.fact_id: f"{n}. {i.title}" for n, i in enumerate(d.incidents, 1)}
+    env.globals.update(
+        element_label=_element_label(lang),
+        assumption=_assumption(lang),
+        in_lang=lambda v: _in_lang(v, lang),
+        incident_title=lambda fid: incident_titles.get(fid, f"#{fid}"),
+    )
     return env.get_template("dossier.html").render(
         d=d,
         lang=lang,
