@@ -3,7 +3,9 @@ Typer's runner (the same command code, without a child's start-up cost)."""
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -76,3 +78,23 @@ def test_expand_capture_timestamp_commands(tmp_path: Path) -> None:
         "timestamps": [],
         "findings": [],
     }
+
+
+def test_hostile_member_names_printed_not_interpreted(tmp_path: Path) -> None:
+    """Rich markup in a member's name (`[/red]` would raise, `[bold]` would vanish) is shown."""
+    case_dir = tmp_path / "case"
+    case = Case.init(case_dir)
+    archive = tmp_path / "odd.tar"
+    with tarfile.open(archive, "w") as t:
+        link = tarfile.TarInfo("[/red][bold]x")
+        link.type, link.linkname = tarfile.SYMTYPE, "[/]"
+        t.addfile(link)
+        info = tarfile.TarInfo("ok.txt")
+        info.size = 2
+        t.addfile(info, io.BytesIO(b"ok"))
+    sha = add_file(case, archive, SourceFields()).sha256
+    case.close()
+    assert sha
+    shown = CliRunner().invoke(app, ["expand", sha[:12], "--case", str(case_dir)])
+    assert shown.exit_code == 1, shown.output
+    assert "[/red][bold]x" in shown.output and "Traceback" not in shown.output

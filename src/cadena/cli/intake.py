@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape as esc
 from rich.progress import Progress, TaskID
 
 from cadena.cli.common import (
@@ -64,21 +65,24 @@ def capture(
     results = []
     for url in urls:
         if not json_:
-            err.print(f"capturing {url} …", highlight=False)
+            err.print(f"capturing {esc(url)} …", highlight=False)
         results.append(capture_url(c, url, fields, options))
     if json_:
         emit_json({"captures": [r.as_dict() for r in results]})
     else:
         for r in results:
             if r.status == "failed":
-                out.print(f"[red]failed[/] {r.url}: {r.reason}", highlight=False)
+                out.print(f"[red]failed[/] {esc(r.url)}: {esc(r.reason or '')}", highlight=False)
                 continue
             body = r.body.sha256[:16] if r.body and r.body.sha256 else "?"
             warc = r.warc.sha256[:16] if r.warc and r.warc.sha256 else "?"
             line = f"[green]captured[/] {r.url} → HTTP {r.http_status}, body {body}, WARC {warc}"
-            out.print(line + (f" ({r.reason})" if r.reason else ""), highlight=False)
+            out.print(line + (f" ({esc(r.reason)})" if r.reason else ""), highlight=False)
             for m in r.media:
-                out.print(f"  media via yt-dlp: {m.status} {m.sha256 or m.reason}", highlight=False)
+                out.print(
+                    f"  media via yt-dlp: {m.status} {esc(m.sha256 or m.reason or '')}",
+                    highlight=False,
+                )
     raise typer.Exit(1 if any(r.status == "failed" for r in results) else 0)
 
 
@@ -197,14 +201,14 @@ def timestamp(
             emit_json({"timestamps": held, "findings": [f.__dict__ for f in findings]})
         else:
             for f in findings:
-                out.print(f"[red]{f.kind}[/] at {f.place}: {f.detail}", highlight=False)
+                out.print(f"[red]{f.kind}[/] at {f.place}: {esc(f.detail)}", highlight=False)
             out.print(f"{len(held)} timestamp(s), {len(findings)} finding(s)")
         raise typer.Exit(1 if findings else 0)
     authority = timestamps.authority(c, tsa, tsa_ca)
     if authority is None:
         raise CadenaError(
-            "no timestamp authority configured: pass --tsa URL, set CADENA_TSA_URL, or add "
-            '[timestamp] url = "https://…" to cadena.toml'
+            "no timestamp authority configured: pass --tsa URL, set CADENA_TSA_URL, or give "
+            'cadena.toml a "timestamp" table with url = "https://…"'
         )
     row = timestamps.stamp_head(c, authority)
     info = {
@@ -222,7 +226,7 @@ def timestamp(
     else:
         out.print(
             f"custody entry #{row.seq} ({row.entry_hash[:16]}…) timestamped by "
-            f"{row.tsa_url} at {row.gen_time}, serial {row.serial}",
+            f"{esc(row.tsa_url)} at {row.gen_time}, serial {row.serial}",
             highlight=False,
         )
 
@@ -252,20 +256,23 @@ def _render_one(r: archives.Expansion, depth: int) -> None:
     what = r.archive[:16] if len(r.archive) == 64 else r.archive
     summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no members"
     colour = "red" if r.status == "refused" else "green"
-    out.print(f"{pad}[{colour}]{r.status}[/] {r.format} {what}: {summary}", highlight=False)
+    out.print(f"{pad}[{colour}]{r.status}[/] {r.format} {esc(what)}: {summary}", highlight=False)
     if r.reason:
-        out.print(f"{pad}  {r.reason}", highlight=False)
+        out.print(f"{pad}  {esc(r.reason)}", highlight=False)
     if r.chat:
         chat: dict[str, Any] = r.chat
         out.print(
-            f"{pad}  {chat['platform']} chat “{chat['chat']}”: {chat['messages']} messages, "
+            f"{pad}  {chat['platform']} chat “{esc(str(chat['chat']))}”: "
+            f"{chat['messages']} messages, "
             f"{chat['files_named']} files named; dates read as {chat['date_order']}",
             highlight=False,
         )
         for p in chat["problems"][:10]:
-            out.print(f"{pad}  [yellow]note:[/] {p}", highlight=False)
+            out.print(f"{pad}  [yellow]note:[/] {esc(p)}", highlight=False)
     for o in r.members:
         if o.status == "refused":
-            out.print(f"{pad}  [red]refused[/] {o.path}: {o.reason}", highlight=False)
+            out.print(
+                f"{pad}  [red]refused[/] {esc(o.path)}: {esc(o.reason or '')}", highlight=False
+            )
     for n in r.nested:
         _render_one(n, depth + 1)

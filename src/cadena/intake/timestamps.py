@@ -253,7 +253,7 @@ def stamp_head(case: Case, tsa: Authority) -> Timestamp:
     except (OSError, http.client.HTTPException) as exc:
         raise CadenaError(
             f"could not reach the timestamp authority at {tsa.url} ({exc}); "
-            "check the URL (--tsa, CADENA_TSA_URL or [timestamp] url in cadena.toml)"
+            "check the URL (--tsa, CADENA_TSA_URL, or url in the timestamp table of cadena.toml)"
         ) from exc
     token = token_from_reply(reply)
     try:
