@@ -57,7 +57,7 @@ def test_chain_at_the_moment_of_the_incident(case: Case, tmp_path: Path) -> None
     assert a.of_kind("no_commander") == []
     # every statement rests on facts, with citations
     assert all(f.facts and f.citations for f in a.findings)
-    assert a.as_dict("es")["findings"][0]["statement"].startswith("El incidente 'Plaza Sur'")
+    assert a.as_dict("es")["findings"][0]["text"].startswith("El incidente 'Plaza Sur'")
 
 
 def test_chain_is_reproducible_and_names_what_it_read(case: Case, tmp_path: Path) -> None:

@@ -98,7 +98,9 @@ def _row(
         status=status,
         data={
             "person": ctx.person,
+            "person_name": who,
             "incident": ctx.incident.id,
+            "incident_title": inc,
             "element": el.id,
             "title": el.title.as_dict(),
             "for": [_hit_dict(h) for h in pro],

@@ -85,10 +85,11 @@ class Finding:
     def citations(self) -> list[tuple[int, Cite]]:
         return [(r.fact_id, c) for r in self.rests_on for c in r.citations]
 
-    def as_dict(self, lang: str | None = None) -> dict[str, Any]:
+    def as_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
             "kind": self.kind,
-            "statement": self.statement.get(lang) if lang else self.statement.as_dict(),
+            "text": self.statement.get(lang),
+            "statement": self.statement.as_dict(),
             "status": self.status,
             "confidence": self.confidence,
             "facts": self.facts,
@@ -156,9 +157,10 @@ class Analysis:
     read: Reading
     summary: dict[str, Any] = field(default_factory=dict)
 
-    def as_dict(self, lang: str | None = None) -> dict[str, Any]:
+    def as_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
             "format": FINDINGS_FORMAT,
+            "lang": lang,
             "analysis": self.name,
             "subject": self.subject,
             "summary": self.summary,

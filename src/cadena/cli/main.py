@@ -36,6 +36,7 @@ COMMAND_MODULES = [
     "cadena.cli.footage",
     "cadena.cli.sound",
     "cadena.cli.report",
+    "cadena.cli.analysis",
 ]
 
 for _name in COMMAND_MODULES:
