@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -82,7 +83,11 @@ class Fact(Base):
     """What every fact has: kind, key, time span, confidence, and assumption (when uncited)."""
 
     __tablename__ = "fact"
-    __table_args__ = (UniqueConstraint("kind", "key"),)
+    # Keys are looked up case-blind (`u1` finds `U1`): an index on lower(key) serves that.
+    __table_args__ = (
+        UniqueConstraint("kind", "key"),
+        Index("ix_fact_kind_key_lower", "kind", text("lower(key)")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(24), index=True)

@@ -14,13 +14,28 @@ default allows every one, and the answer names it; `STRICT_BASES` keeps to dates
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, literal, or_, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Integer,
+    Row,
+    String,
+    and_,
+    bindparam,
+    column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from cadena.errors import CadenaError
@@ -227,14 +242,206 @@ def _may_hold(f: Any, q: Moment) -> ColumnElement[bool]:
     )
 
 
+@lru_cache(maxsize=65536)
+def _date(text: str) -> PartialDate:
+    return PartialDate.parse(text)  # dates repeat across rows; PartialDate is immutable
+
+
 def span_of(row: Any) -> TimeSpan:
     """The span of a fact row (anything with start_date, end_date, first_cited, last_cited)."""
     return TimeSpan(
         *(
-            PartialDate.parse(v) if v else None
+            _date(v) if v else None
             for v in (row.start_date, row.end_date, row.first_cited, row.last_cited)
         )
     )
+
+
+def _keys(q: Moment) -> dict[str, str]:
+    return {
+        "qlo": q.lo().strftime("%Y-%m-%dT%H:%M:%S"),
+        "qhi": q.hi().strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+
+
+# The hot queries, written once as SQL both databases run: "chain of command on a date" must
+# answer in milliseconds over a national force, so no statement is rebuilt per call.
+_MAY_HOLD = """{f}.merged_into IS NULL AND ({f}.lo_key IS NULL OR {f}.lo_key <= :qhi)
+  AND ({f}.hi_key IS NULL OR {f}.hi_key >= :qlo)"""
+_FACT_COLS = (
+    "{f}.key, {f}.start_date, {f}.end_date, {f}.first_cited, {f}.last_cited, "
+    "{f}.confidence, {f}.assumption"
+)
+_HOLDERS_SQL = text(f"""
+SELECT t.id AS tenure_id, t.person_id, p.id AS post_id, p.unit_id, p.title, p.role,
+  per.name AS person_name, u.name AS unit_name, {_FACT_COLS.format(f="ft")},
+  fp.key AS p_key, fp.start_date AS p_start, fp.end_date AS p_end,
+  fp.first_cited AS p_first, fp.last_cited AS p_last, fp.confidence AS p_conf,
+  fp.assumption AS p_assumption
+FROM fact_post p JOIN fact fp ON fp.id = p.id JOIN fact_tenure t ON t.post_id = p.id
+JOIN fact ft ON ft.id = t.id JOIN fact_person per ON per.id = t.person_id
+JOIN fact_unit u ON u.id = p.unit_id
+WHERE p.unit_id IN :units AND p.head = :head AND fp.merged_into IS NULL
+  AND {_MAY_HOLD.format(f="ft")}
+ORDER BY t.id""").bindparams(bindparam("units", expanding=True))
+# Shaped for SQLite's planner (PostgreSQL reorders freely): the dates are checked in an EXISTS,
+# since joining `fact` inside the recursion makes SQLite build a Bloom filter over the whole
+# table at every step; the CROSS JOINs make it walk `up` first instead of scanning every link.
+# PostgreSQL: the whole chain in one round trip (a server under load costs milliseconds a trip):
+# tagged rows L (links), H (tenures of command posts), C (citations of both), U (the unit).
+_I, _T = "CAST(NULL AS INTEGER)", "CAST(NULL AS TEXT)"
+_WIDE = (
+    "tag",
+    "id",
+    "x1",
+    "x2",
+    "x3",
+    "t1",
+    "t2",
+    "t3",
+    "t4",
+    "key",
+    "start_date",
+    "end_date",
+    "first_cited",
+    "last_cited",
+    "confidence",
+    "assumption",
+    "p_key",
+    "p_start",
+    "p_end",
+    "p_first",
+    "p_last",
+    "p_conf",
+    "p_assumption",
+)
+
+
+def _wide(tag: str, values: dict[str, str]) -> str:
+    cols = [f"'{tag}' AS tag"] + [
+        f"{values.get(c, _I if c in ('id', 'x1', 'x2', 'x3') else _T)} AS {c}" for c in _WIDE[1:]
+    ]
+    return "SELECT " + ", ".join(cols)
+
+
+_FACT_OF = {
+    c: f"{{f}}.{c}"
+    for c in (
+        "key",
+        "start_date",
+        "end_date",
+        "first_cited",
+        "last_cited",
+        "confidence",
+        "assumption",
+    )
+}
+_UP_CTE = f"""
+WITH RECURSIVE up(unit_id, link_id) AS (
+  SELECT CAST(:uid AS INTEGER), CAST(NULL AS INTEGER)
+  UNION
+  SELECT l.parent_id, l.id FROM up, fact_unit_link l
+  WHERE l.child_id = up.unit_id AND l.line IN :lines
+    AND EXISTS (SELECT 1 FROM fact f WHERE f.id = l.id AND {_MAY_HOLD.format(f="f")})
+)"""
+_LK_SELECT = f"""
+  SELECT l.id, l.child_id, l.parent_id, l.line, {_FACT_COLS.format(f="f")},
+    cu.name AS child_name, pu.name AS parent_name
+  FROM up CROSS JOIN fact_unit_link l CROSS JOIN fact f CROSS JOIN fact_unit cu
+    CROSS JOIN fact_unit pu
+  WHERE l.id = up.link_id AND f.id = l.id AND cu.id = l.child_id AND pu.id = l.parent_id
+
+"""
+# SQLite: links first, then tenures and citations by id lists (its planner cannot size a CTE,
+# and round trips cost nothing in-process).
+_LINKS_SQL = text(_UP_CTE + "\n" + _LK_SELECT + "ORDER BY l.id").bindparams(
+    bindparam("lines", expanding=True)
+)
+_CHAIN_SQL = text(
+    f"""
+{_UP_CTE},
+lk AS ({_LK_SELECT}),
+ho AS (
+  SELECT t.id AS tenure_id, t.person_id, p.id AS post_id, p.unit_id, p.title, p.role,
+    per.name AS person_name, u.name AS unit_name, {_FACT_COLS.format(f="ft")},
+    fp.key AS p_key, fp.start_date AS p_start, fp.end_date AS p_end,
+    fp.first_cited AS p_first, fp.last_cited AS p_last, fp.confidence AS p_conf,
+    fp.assumption AS p_assumption
+  FROM (SELECT DISTINCT unit_id FROM up) AS un CROSS JOIN fact_post p CROSS JOIN fact fp
+    CROSS JOIN fact_tenure t CROSS JOIN fact ft CROSS JOIN fact_person per
+    CROSS JOIN fact_unit u
+  WHERE p.unit_id = un.unit_id AND fp.id = p.id AND t.post_id = p.id AND ft.id = t.id
+    AND per.id = t.person_id AND u.id = p.unit_id AND p.head = :head
+    AND fp.merged_into IS NULL AND {_MAY_HOLD.format(f="ft")}
+),
+cited(fact_id) AS (
+  SELECT id FROM lk UNION SELECT tenure_id FROM ho UNION SELECT post_id FROM ho
+)
+{
+        _wide(
+            "L",
+            {
+                "id": "id",
+                "x1": "child_id",
+                "x2": "parent_id",
+                "t1": "line",
+                "t2": "child_name",
+                "t3": "parent_name",
+                **{k: v.format(f="lk") for k, v in _FACT_OF.items()},
+            },
+        )
+    } FROM lk
+UNION ALL
+{
+        _wide(
+            "H",
+            {
+                "id": "tenure_id",
+                "x1": "person_id",
+                "x2": "post_id",
+                "x3": "unit_id",
+                "t1": "title",
+                "t2": "role",
+                "t3": "person_name",
+                "t4": "unit_name",
+                **{k: v.format(f="ho") for k, v in _FACT_OF.items()},
+                **{c: c for c in _WIDE if c.startswith("p_")},
+            },
+        )
+    } FROM ho
+UNION ALL
+{
+        _wide(
+            "C",
+            {
+                "id": "c.id",
+                "x1": "c.fact_id",
+                "t1": "c.item_sha256",
+                "t2": "CAST(c.locator AS TEXT)",
+                "t3": "c.quote",
+                "t4": "c.reference",
+            },
+        )
+    }
+FROM cited CROSS JOIN fact_citation c WHERE c.fact_id = cited.fact_id
+UNION ALL
+{_wide("U", {"id": "u.id", "t1": "u.name"})} FROM fact_unit u WHERE u.id = :uid
+"""
+).bindparams(bindparam("lines", expanding=True))
+
+
+_CITES_SQL = (
+    text("""SELECT fact_id, item_sha256, locator, quote, reference FROM fact_citation
+WHERE fact_id IN :ids ORDER BY id""")
+    .bindparams(bindparam("ids", expanding=True))
+    .columns(
+        column("fact_id", Integer),
+        column("item_sha256", String),
+        column("locator", JSON),
+        column("quote", String),
+        column("reference", String),
+    )
+)
 
 
 def _cited(row: Any, fact_id: int, kind: str, cites: dict[int, list[Cite]]) -> Cited:
@@ -255,12 +462,7 @@ def citations_for(s: Session, ids: Iterable[int]) -> dict[int, list[Cite]]:
     out: dict[int, list[Cite]] = defaultdict(list)
     if not wanted:
         return out
-    rows = s.execute(
-        select(C.c.fact_id, C.c.item_sha256, C.c.locator, C.c.quote, C.c.reference)
-        .where(C.c.fact_id.in_(wanted))
-        .order_by(C.c.id)
-    )
-    for fid, item, locator, quote, ref in rows:
+    for fid, item, locator, quote, ref in s.execute(_CITES_SQL, {"ids": wanted}):
         out[fid].append(Cite(item, locator, quote, ref))
     return out
 
@@ -279,53 +481,18 @@ def commander(
     assumption named; an empty answer says so in `note`."""
     q = moment(on)
     uid = resolve(s, "unit", unit)
-    rows = _holder_rows(s, [uid], q)
-    cites = citations_for(s, [r.tenure_id for r in rows] + [r.post_id for r in rows])
+    covered = _covered(_holder_rows(s, [uid], q), q, bases)
+    cites = citations_for(
+        s, [r.tenure_id for r, _c, _s in covered] + [r.post_id for r, _c, _s in covered]
+    )
     names = _unit_names(s, [uid])
-    return _commanders(s, Entity(uid, "unit", names[uid]), q, rows, cites, names, bases)
+    return _commanders(s, Entity(uid, "unit", names[uid]), q, covered, cites, names, explain=True)
 
 
 def _holder_rows(s: Session, unit_ids: Sequence[int], q: Moment) -> list[Row[Any]]:
-    ft, fp = F.alias("ft"), F.alias("fp")
-    stmt = (
-        select(
-            T.c.id.label("tenure_id"),
-            T.c.person_id,
-            P.c.id.label("post_id"),
-            P.c.unit_id,
-            P.c.title,
-            P.c.role,
-            PER.c.name.label("person_name"),
-            ft.c.key,
-            ft.c.start_date,
-            ft.c.end_date,
-            ft.c.first_cited,
-            ft.c.last_cited,
-            ft.c.confidence,
-            ft.c.assumption,
-            fp.c.key.label("p_key"),
-            fp.c.start_date.label("p_start"),
-            fp.c.end_date.label("p_end"),
-            fp.c.first_cited.label("p_first"),
-            fp.c.last_cited.label("p_last"),
-            fp.c.confidence.label("p_conf"),
-            fp.c.assumption.label("p_assumption"),
-        )
-        .select_from(
-            P.join(fp, fp.c.id == P.c.id)
-            .join(T, T.c.post_id == P.c.id)
-            .join(ft, ft.c.id == T.c.id)
-            .join(PER, PER.c.id == T.c.person_id)
-        )
-        .where(
-            P.c.unit_id.in_(list(unit_ids)),
-            P.c.head.is_(True),
-            fp.c.merged_into.is_(None),
-            _may_hold(ft, q),
-        )
-        .order_by(T.c.id)
-    )
-    return list(s.execute(stmt))
+    """Tenures of the posts commanding these units that are not ruled out at the moment."""
+    params = {"units": list(unit_ids), "head": True, **_keys(q)}
+    return list(s.execute(_HOLDERS_SQL, params))
 
 
 class _PostRow:
@@ -337,28 +504,37 @@ class _PostRow:
         self.confidence, self.assumption = r.p_conf, r.p_assumption
 
 
+def _covered(
+    rows: Iterable[Row[Any]], q: Moment, bases: frozenset[Basis]
+) -> list[tuple[Row[Any], Coverage, TimeSpan]]:
+    """The rows that hold at the moment on an allowed basis, with that basis and their span."""
+    out = []
+    for r in rows:
+        span = span_of(r)
+        cov = coverage(span, q)
+        if cov is not None and cov.basis in bases:
+            out.append((r, cov, span))
+    return out
+
+
 def _commanders(
     s: Session,
     unit: Entity,
     q: Moment,
-    rows: Iterable[Row[Any]],
+    covered: list[tuple[Row[Any], Coverage, TimeSpan]],
     cites: dict[int, list[Cite]],
     names: dict[int, str],
-    bases: frozenset[Basis],
+    explain: bool = False,
 ) -> CommanderAnswer:
-    found: list[tuple[Holder, TimeSpan]] = []
-    for r in rows:
-        if r.unit_id != unit.id:
-            continue
-        span = span_of(r)
-        cov = coverage(span, q)
-        if cov is None or cov.basis not in bases:
-            continue
-        found.append((_holder(r, cov, cites, names), span))
+    found = [
+        (_holder(r, cov, cites, names), span) for r, cov, span in covered if r.unit_id == unit.id
+    ]
     kept, dropped = _supersede(found)
     note = None
-    if not kept:
-        note = f"No commander of {unit.name} is on record for {q}." + _nearest(s, unit.id, q)
+    if not kept:  # `explain` lists the tenures nearest in time (one more query)
+        note = f"No commander of {unit.name} is on record for {q}."
+        if explain:
+            note += _nearest(s, unit.id, q)
     return CommanderAnswer(unit, str(q), tuple(kept), tuple(dropped), note)
 
 
@@ -468,17 +644,32 @@ def chain(
     """Every unit above `unit` at `on` along `lines`, with each link and each unit's commanders."""
     q = moment(on)
     uid = resolve(s, "unit", unit)
-    link_rows = _link_rows(s, uid, q, lines)
-    kept, depth, reached = _walk(uid, link_rows, q, bases)
+    if s.get_bind().dialect.name == "postgresql":
+        link_rows, holder_rows, cites, root = _chain_rows(s, uid, q, lines)
+        kept, depth, reached = _walk(uid, link_rows, q, bases)
+        covered = _covered((r for r in holder_rows if r.unit_id in depth), q, bases)
+    else:
+        link_rows = list(s.execute(_LINKS_SQL, {"uid": uid, "lines": list(lines), **_keys(q)}))
+        kept, depth, reached = _walk(uid, link_rows, q, bases)
+        covered = _covered(_holder_rows(s, sorted(depth), q), q, bases)
+        cites = citations_for(
+            s,
+            [lk.id for lk, _ in kept]
+            + [r.tenure_id for r, _c, _s in covered]
+            + [r.post_id for r, _c, _s in covered],
+        )
+        root = (
+            _unit_names(s, [uid]).get(uid, f"#{uid}")
+            if not any(r.child_id == uid for r, _ in kept)
+            else ""
+        )
     unit_ids = sorted(depth)
-    holder_rows = _holder_rows(s, unit_ids, q)
-    cites = citations_for(
-        s,
-        [lk.id for lk, _ in kept]
-        + [r.tenure_id for r in holder_rows]
-        + [r.post_id for r in holder_rows],
-    )
-    names = _unit_names(s, unit_ids)
+    names = {r.child_id: r.child_name for r, _ in kept} | {
+        r.parent_id: r.parent_name for r, _ in kept
+    }
+    names |= {r.unit_id: r.unit_name for r, _c, _s in covered}
+    if root:
+        names[uid] = root
 
     def ent(i: int) -> Entity:
         return Entity(i, "unit", names.get(i, f"#{i}"))
@@ -499,7 +690,7 @@ def chain(
             ent(u),
             depth[u],
             tuple(sorted(reached[u])),
-            _commanders(s, ent(u), q, holder_rows, cites, names, bases),
+            _commanders(s, ent(u), q, covered, cites, names),
         )
         for u in sorted(unit_ids, key=lambda u: (depth[u], names.get(u, "")))
     )
@@ -508,36 +699,52 @@ def chain(
     return ChainAnswer(ent(uid), str(q), nodes, links, tops)
 
 
-def _link_rows(s: Session, uid: int, q: Moment, lines: Sequence[str]) -> list[Row[Any]]:
-    """Every link that may hold at the moment from any unit reachable upwards from `uid`: one
-    recursive query (UNION, so a cycle in the data ends it)."""
-    wanted = list(lines)
-    up = select(literal(uid).label("unit_id")).cte("up", recursive=True)
-    step = (
-        select(L.c.parent_id)
-        .select_from(L.join(F, F.c.id == L.c.id).join(up, L.c.child_id == up.c.unit_id))
-        .where(L.c.line.in_(wanted), _may_hold(F, q))
-    )
-    up = up.union(step)
-    stmt = (
-        select(
-            L.c.id,
-            L.c.child_id,
-            L.c.parent_id,
-            L.c.line,
-            F.c.key,
-            F.c.start_date,
-            F.c.end_date,
-            F.c.first_cited,
-            F.c.last_cited,
-            F.c.confidence,
-            F.c.assumption,
-        )
-        .select_from(L.join(F, F.c.id == L.c.id))
-        .where(L.c.child_id.in_(select(up.c.unit_id)), L.c.line.in_(wanted), _may_hold(F, q))
-        .order_by(L.c.id)
-    )
-    return list(s.execute(stmt))
+def _chain_rows(
+    s: Session, uid: int, q: Moment, lines: Sequence[str]
+) -> tuple[list[Any], list[Any], dict[int, list[Cite]], str]:
+    """Links, command tenures and their citations up from `uid`, in one statement."""
+    links: list[Any] = []
+    holders: list[Any] = []
+    cites: dict[int, list[tuple[int, Cite]]] = defaultdict(list)
+    root = f"#{uid}"
+    params = {"uid": uid, "lines": list(lines), "head": True, **_keys(q)}
+    for row in s.execute(_CHAIN_SQL, params):
+        tag = row.tag
+        if tag == "L":
+            links.append(
+                SimpleNamespace(
+                    id=row.id,
+                    child_id=row.x1,
+                    parent_id=row.x2,
+                    line=row.t1,
+                    child_name=row.t2,
+                    parent_name=row.t3,
+                    **{c: getattr(row, c) for c in _FACT_OF},
+                )
+            )
+        elif tag == "H":
+            holders.append(
+                SimpleNamespace(
+                    tenure_id=row.id,
+                    person_id=row.x1,
+                    post_id=row.x2,
+                    unit_id=row.x3,
+                    title=row.t1,
+                    role=row.t2,
+                    person_name=row.t3,
+                    unit_name=row.t4,
+                    **{c: getattr(row, c) for c in _WIDE[9:]},
+                )
+            )
+        elif tag == "C":
+            locator = json.loads(row.t2) if isinstance(row.t2, str) else row.t2
+            cites[row.x1].append((row.id, Cite(row.t1, locator, row.t3, row.t4)))
+        else:
+            root = row.t1
+    links.sort(key=lambda r: r.id)
+    holders.sort(key=lambda r: r.tenure_id)
+    ordered = {k: [c for _i, c in sorted(v, key=lambda x: x[0])] for k, v in cites.items()}
+    return links, holders, ordered, root
 
 
 def _walk(

@@ -8,7 +8,7 @@ into.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from cadena.errors import CadenaError
@@ -46,14 +46,15 @@ def resolve(s: Session, kind: str, ref: str | int) -> int:
     return ids[0]
 
 
+_BY_ID = text("SELECT id, merged_into FROM fact WHERE id = :id AND kind = :kind")
+
+
 def candidates(s: Session, kind: str, ref: str | int) -> list[int]:
     """Every live fact of `kind` that `ref` could name, by the first rule that finds any."""
     text = str(ref).strip()
     number = text.removeprefix("#")
     if number.isdigit():
-        found = s.execute(
-            select(Fact.id, Fact.merged_into).where(Fact.id == int(number), Fact.kind == kind)
-        ).first()
+        found = s.execute(_BY_ID, {"id": int(number), "kind": kind}).first()
         if found is not None:
             return [_live(s, found[0], found[1])]
     found_keys = s.execute(

@@ -33,7 +33,6 @@ from cadena.facts.citations import (
 from cadena.facts.names import fold, split_list
 from cadena.facts.preserve import preserve
 from cadena.facts.record import Identity, PartyRef, Recorder
-from cadena.facts.resolve import candidates
 from cadena.facts.time import PartialDate, TimeSpan, parse_loose
 from cadena.vault.case import Case
 
@@ -579,15 +578,14 @@ def _post_ref(
             return r.rec.ref("post", title)
         except CadenaError as exc:
             raise RowError(col, str(exc) + " Name its unit in the unit column.") from None
-    keyed = candidates(r.s, "post", title)
-    in_unit = [p for p in keyed if (post := r.s.get(m.Post, p)) and post.unit_id == unit]
+    rows = r.s.execute(
+        select(m.Post.id, m.Post.title, m.Post.key).where(
+            m.Post.unit_id == unit, m.Post.merged_into.is_(None)
+        )
+    ).all()
+    in_unit = [i for i, _t, k in rows if k and k.lower() == title.lower()]
     if not in_unit:
-        rows = r.s.execute(
-            select(m.Post.id, m.Post.title).where(
-                m.Post.unit_id == unit, m.Post.merged_into.is_(None)
-            )
-        ).all()
-        in_unit = [i for i, t in rows if fold(t) == fold(title)]
+        in_unit = [i for i, t, _k in rows if fold(t) == fold(title)]
     if len(in_unit) > 1:
         raise RowError(col, f"the unit has {len(in_unit)} posts titled {title!r}; give the post id")
     if in_unit:

@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("kind", "key", name=op.f("uq_fact_kind")),
     )
     op.create_index(op.f("ix_fact_kind"), "fact", ["kind"], unique=False)
+    op.create_index("ix_fact_kind_key_lower", "fact", ["kind", sa.text("lower(key)")])
     op.create_index(op.f("ix_fact_merged_into"), "fact", ["merged_into"], unique=False)
     op.create_table(
         "fact_citation",
