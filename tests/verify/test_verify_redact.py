@@ -170,3 +170,18 @@ def test_excerpt_keeps_its_sound_cut_to_the_span_unless_dropped(case: Case, tmp_
     dropped = redact.redact(case, sha, start=0.5, end=1.5, boxes=box, detect=False, audio=False)
     with av.open(str(case.blobs.local_path(dropped.derivative))) as c:
         assert not c.streams.audio
+
+
+def test_damaged_media_is_refused_with_a_message_and_no_derivative(
+    case: Case, tmp_path: Path
+) -> None:
+    jpeg = synth.image(tmp_path / "whole.jpg", 320, 240)
+    video = synth.video(tmp_path / "whole.mp4", seconds=1, width=96, height=64)
+    for whole in (jpeg, video):
+        cut = synth.truncated(whole, tmp_path / f"cut{whole.suffix}", fraction=0.4)
+        sha = _add(case, cut)
+        span = {"start": 0.0, "end": 0.5} if whole == video else {}
+        with pytest.raises(CadenaError, match="could not be decoded|no frame|no video"):
+            redact.redact(case, sha, **span)
+    with case.session(write=False) as s:
+        assert s.execute(select(Derivative)).first() is None

@@ -358,7 +358,7 @@ def _still(
     try:
         with Image.open(path) as im:
             rgb = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise CadenaError(f"the image could not be decoded ({exc}); nothing was redacted") from None
     boxes = _boxes_for(rgb, None, hand, finder)
     return _png(obscure(rgb, boxes, seed)), _listed(boxes, None)
