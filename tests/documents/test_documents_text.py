@@ -10,7 +10,7 @@ import pypdf
 from PIL import Image
 from sqlalchemy import select
 
-from cadena.documents.batch import on_item_added, read_items
+from cadena.documents.batch import on_item_added, pending, read_items
 from cadena.documents.models import DocumentStatus, PageText
 from cadena.documents.office import PKG_REL, REL, SS, TEXT
 from cadena.documents.pdf import garbage_reason
@@ -74,10 +74,17 @@ def test_a_garbage_text_layer_is_told_from_a_real_one() -> None:
     assert garbage_reason("xkq zzv bcdf ghjk lmnp qrst vwxz bcdf") is not None
 
 
-def test_items_are_read_stored_as_derivatives_and_indexed(case: Case, docs_dir: Path) -> None:
-    add_paths(case, [docs_dir / "plan.pdf", docs_dir / "oficio.docx"], SourceFields())
-    reports = read_items(case)
+def test_items_are_read_stored_as_derivatives_and_indexed(
+    case: Case, docs_dir: Path, tmp_path: Path
+) -> None:
+    photo = tmp_path / "marcha.png"
+    Image.linear_gradient("L").save(photo)
+    add_paths(case, [docs_dir / "plan.pdf", docs_dir / "oficio.docx", photo], SourceFields())
+    pages: list[tuple[int, int]] = []
+    reports = read_items(case, images=False, on_page=lambda d, t, sha: pages.append((d, t)))
     assert sorted((r.status, r.pages) for r in reports) == [("ok", 2), ("ok", 2)]
+    assert pages == [(1, 2), (2, 2)]  # the PDF's pages, as they were read
+    assert [kind for _, _, kind in pending(case)] == ["image"]  # the photo waits for --images
     with case.session(write=False) as s:
         pages = list(s.execute(select(PageText).order_by(PageText.id)).scalars())
         assert len(pages) == 4
@@ -89,7 +96,7 @@ def test_items_are_read_stored_as_derivatives_and_indexed(case: Case, docs_dir: 
         assert blob == pages[1].text
         words = json.loads(case.blobs.local_path(pages[1].words_sha256 or "").read_text("utf-8"))
         assert words["unit"] == "pt" and words["words"]
-    assert read_items(case) == []  # nothing left to read
+    assert read_items(case, images=False) == []  # nothing left to read
     # The file's own metadata (title) and its file name are searchable beside its pages.
     hits = search(case, '"plan de operaciones"').hits
     assert [(h.origin, h.page) for h in hits] == [("page", 1), ("metadata", 0)]
@@ -186,3 +193,14 @@ def test_spreadsheets_odt_and_plain_text_are_read_page_by_page(tmp_path: Path) -
     got = _extract(plain)
     assert [p.text for p in got.pages] == ["Canal 2: abran fuego ya", "Canal 3: negativo, señor"]
     assert got.pages[0].params["encoding"] == "cp1252"
+
+
+def test_a_garbage_text_layer_is_replaced_by_ocr(tmp_path: Path) -> None:
+    garbled = synth.pdf(
+        tmp_path / "garbled.pdf", ["(cid:71)(cid:72)(cid:3)(cid:83)(cid:79)(cid:68)"]
+    )
+    got = _extract(garbled)
+    assert got.pages[0].method == "ocr" and got.pages[0].tool == "tesseract"
+    assert got.pages[0].note == "text layer holds unmapped glyphs"
+    assert got.pages[0].params["reason"] == got.pages[0].note
+    assert "cid" in got.pages[0].text  # what is printed on the page, read from its image

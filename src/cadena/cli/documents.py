@@ -47,6 +47,9 @@ def text(
         list[str] | None, typer.Argument(help="Items to read (default: all not yet read).")
     ] = None,
     force: Annotated[bool, typer.Option(help="Read again items already read.")] = False,
+    images: Annotated[
+        bool, typer.Option(help="OCR image items too (each photo of the case takes seconds).")
+    ] = True,
     page: Annotated[
         int | None, typer.Option(help="Print this page's text of the (one) ITEM.")
     ] = None,
@@ -62,9 +65,12 @@ def text(
         task = bar.add_task("reading text", total=None)
 
         def advance(done: int, total: int, sha: str) -> None:
-            bar.update(task, completed=done, total=total, description=sha[:12])
+            bar.update(task, completed=done, total=total, description=f"items ({sha[:12]})")
 
-        reports = read_items(c, items or [], force, advance)
+        def on_page(done: int, total: int, sha: str) -> None:
+            bar.update(task, description=f"{sha[:12]} page {done}/{total}")
+
+        reports = read_items(c, items or [], force, advance, images, on_page)
     problems = [r for r in reports if r.status in PROBLEMS]
     if json_:
         emit_json(

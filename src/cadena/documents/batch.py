@@ -11,12 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cadena.db import canonical_json
 from cadena.documents import EXTRACTOR_VERSION, index
 from cadena.documents.models import DocumentStatus, PageText, SearchEntry
-from cadena.documents.text import Extraction, PageResult, extract_file, readable
+from cadena.documents.text import (
+    Extraction,
+    PageProgress,
+    PageResult,
+    extract_file,
+    readable,
+)
 from cadena.vault import custody
 from cadena.vault.case import Case
 from cadena.vault.models import Item, Metadata, Source
@@ -104,16 +111,19 @@ SKIP_KEYS = {"media_type", "kind", "pdf_version"}
 
 
 def pending(
-    case: Case, refs: Iterable[str] = (), force: bool = False
+    case: Case, refs: Iterable[str] = (), force: bool = False, images: bool = True
 ) -> list[tuple[str, str, str]]:
     """(sha256, media_type, kind) of the items to read: those named, else every readable item
-    not yet read by this extractor version."""
+    (images only if `images`: OCR'ing every street photo of a case takes a while) not yet read
+    by this extractor version."""
     with case.session(write=False) as s:
         if refs:
             items = [case.resolve_item(s, r) for r in refs]
         else:
             items = list(s.execute(select(Item).order_by(Item.added_at, Item.sha256)).scalars())
-            items = [i for i in items if readable(i.media_type, i.kind)]
+            items = [
+                i for i in items if readable(i.media_type, i.kind) and (images or i.kind != "image")
+            ]
         done = (
             set()
             if force
@@ -129,31 +139,49 @@ def pending(
 
 
 def read_items(
-    case: Case, refs: Iterable[str] = (), force: bool = False, progress: Progress | None = None
+    case: Case,
+    refs: Iterable[str] = (),
+    force: bool = False,
+    progress: Progress | None = None,
+    images: bool = True,
+    on_page: Progress | None = None,
 ) -> list[ItemReport]:
-    """Read every pending item (see `pending`); `progress(done, total, item)` after each."""
-    todo = pending(case, refs, force)
+    """Read every pending item (see `pending`); `progress(done, total, item)` after each item,
+    `on_page(done, total, item)` after each page of a PDF."""
+    todo = pending(case, refs, force, images)
     reports = []
     for n, (sha, media_type, kind) in enumerate(todo, start=1):
-        reports.append(_read_item(case, sha, media_type, kind))
+        pages = (lambda d, t, sha=sha: on_page(d, t, sha)) if on_page else None
+        reports.append(_read_item(case, sha, media_type, kind, pages))
         if progress:
             progress(n, len(todo), sha)
     index_metadata(case)
     return reports
 
 
-def _read_item(case: Case, sha: str, media_type: str, kind: str) -> ItemReport:
+def _read_item(
+    case: Case, sha: str, media_type: str, kind: str, on_page: PageProgress | None = None
+) -> ItemReport:
     path = case.blobs.local_path(sha)
     try:
-        found = extract_file(Path(path), media_type, kind)
+        found = extract_file(Path(path), media_type, kind, on_page=on_page)
     except Exception as exc:  # a reader's bug must cost one item, not the batch
         found = Extraction(
             "damaged",
             f"could not be read ({type(exc).__name__}: {exc}); the "
             "original is preserved unchanged; please report this file",
         )
-    with case.session() as s:
-        record(case, s, sha, found)
+    try:
+        with case.session() as s:
+            record(case, s, sha, found)
+    except IntegrityError:
+        # Another process (the intake hook, a second `cadena text`) recorded this item while we
+        # read it; its record stands, ours is dropped whole.
+        with case.session(write=False) as s:
+            status = s.get(DocumentStatus, sha)
+        if status is None:
+            raise
+        return ItemReport(sha, status.status, status.pages, 0, "read by another process")
     ocr_pages = sum(p.method == "ocr" for p in found.pages)
     return ItemReport(sha, found.status, len(found.pages), ocr_pages, found.detail)
 

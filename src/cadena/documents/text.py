@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -63,12 +64,20 @@ def readable(media_type: str, kind: str) -> bool:
     )
 
 
+PageProgress = Callable[[int, int], None]  # pages done, pages in the file
+
+
 def extract_file(
-    path: Path, media_type: str, kind: str, lang: str = ocr.LANG, workers: int | None = None
+    path: Path,
+    media_type: str,
+    kind: str,
+    lang: str = ocr.LANG,
+    workers: int | None = None,
+    on_page: PageProgress | None = None,
 ) -> Extraction:
-    """The text of each page of one file."""
+    """The text of each page of one file; `on_page(done, total)` as PDF pages are read."""
     if media_type == "application/pdf":
-        found = _pdf(path, lang, workers)
+        found = _pdf(path, lang, workers, on_page)
     elif media_type in OFFICE_TYPES:
         found = _office(path, media_type)
     elif media_type in TEXT_TYPES:
@@ -85,7 +94,7 @@ def extract_file(
 # -- PDF ------------------------------------------------------------------------------------------
 
 
-def _pdf(path: Path, lang: str, workers: int | None) -> Extraction:
+def _pdf(path: Path, lang: str, workers: int | None, on_page: PageProgress | None) -> Extraction:
     try:
         reader, note = pdf.open_reader(path)
     except pdf.PdfUnreadable as exc:
@@ -102,8 +111,19 @@ def _pdf(path: Path, lang: str, workers: int | None) -> Extraction:
             jobs.append(partial(_layer_result, layer))
         else:
             jobs.append(partial(_ocr_pdf_page, path, layer.number, lang, reason))
+    done = [0]
+    lock = threading.Lock()
+
+    def run(job: Callable[[], PageResult]) -> PageResult:
+        result = job()
+        if on_page:
+            with lock:
+                done[0] += 1
+                on_page(done[0], len(jobs))
+        return result
+
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        pages = list(pool.map(lambda job: job(), jobs))
+        pages = list(pool.map(run, jobs))
     return Extraction("ok", note, pages)
 
 
