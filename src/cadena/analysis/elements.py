@@ -129,7 +129,10 @@ def request_vars(ctx: Ctx) -> dict[str, str]:
     commander_roles = [r for r in ctx.roles if r.post_id is not None]
     role = min(commander_roles, key=lambda r: r.depth) if commander_roles else None
     post = ctx.snap.get(m.Post, role.post_id) if role else None
-    start: PartialDate = ctx.start
+    # requests name days: an archive is asked for a day's reports, not a minute's
+    start = ctx.start
+    if start.day is not None:
+        start = PartialDate(start.year, start.month, start.day)
     first = ctx.first_before()
     units = ", ".join(ctx.snap.name(u) for u in ctx.chain.attributed_units) or "the unit"
     return {
@@ -142,7 +145,7 @@ def request_vars(ctx: Ctx) -> dict[str, str]:
         "date_plus_3": str(days_after(start, 3)),
         "date_plus_30": str(days_after(start, 30)),
         "date_minus_30": str(days_after(start, -30)),
-        "first_notice": str(first.date) if first and first.date else str(start),
+        "first_notice": str(first.date)[:10] if first and first.date else str(start),
     }
 
 
