@@ -204,3 +204,15 @@ def test_a_garbage_text_layer_is_replaced_by_ocr(tmp_path: Path) -> None:
     assert got.pages[0].note == "text layer holds unmapped glyphs"
     assert got.pages[0].params["reason"] == got.pages[0].note
     assert "cid" in got.pages[0].text  # what is printed on the page, read from its image
+
+
+def test_a_page_scanned_sideways_is_turned_upright_before_it_is_read(
+    tmp_path: Path, scanned_page: Image.Image
+) -> None:
+    sideways = tmp_path / "de-lado.png"
+    scanned_page.rotate(90, expand=True).save(sideways)  # a quarter turn anticlockwise
+    got = _extract(sideways)
+    assert got.status == "ok" and "terroristas" in got.pages[0].text
+    assert got.pages[0].params["turned"] == 90 and "turned 90°" in (got.pages[0].note or "")
+    words = got.pages[0].words or {}
+    assert words["turned"] == 90 and words["width"] > words["height"]  # boxes in the upright frame

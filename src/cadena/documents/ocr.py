@@ -10,12 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from PIL import Image
 
 from cadena.errors import CadenaError
 
@@ -89,6 +92,51 @@ def ocr(image: Path, lang: str = LANG, psm: int = PSM, dpi: int | None = None) -
     if done.returncode != 0:
         raise OcrError(f"tesseract failed on {image.name}: {done.stderr.strip()[-300:]}")
     return parse_tsv(done.stdout)
+
+
+# Below this mean word confidence a page may be sideways or upside down: ask Tesseract's
+# orientation detection, and read it again turned if that reads better.
+DOUBT_CONFIDENCE = 60.0
+
+
+def ocr_upright(
+    image: Path, lang: str = LANG, psm: int = PSM, dpi: int | None = None
+) -> tuple[OcrPage, int]:
+    """OCR a page that may have been scanned turned; returns the page and the clockwise turn
+    (0, 90, 180, 270) its image was given before the words were read (boxes are in that frame)."""
+    page = ocr(image, lang, psm, dpi)
+    if page.confidence is not None and page.confidence >= DOUBT_CONFIDENCE:
+        return page, 0
+    turn = orientation(image)
+    if not turn:
+        return page, 0
+    turned = image.with_name(f"{image.stem}-turned-{turn}.pgm")  # PNG-encoding a scan is slow
+    with Image.open(image) as im:
+        im.rotate(-turn, expand=True).save(turned)
+    again = ocr(turned, lang, psm, dpi)
+    return (again, turn) if _score(again) > _score(page) else (page, 0)
+
+
+def _score(page: OcrPage) -> float:
+    return sum(w.conf for w in page.words if w.conf >= DOUBT_CONFIDENCE)
+
+
+def orientation(image: Path, min_confidence: float = 1.5) -> int:
+    """The clockwise turn Tesseract's orientation detection (OSD) says the page needs, or 0
+    (also when it cannot tell: too little text, or not confident)."""
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    done = subprocess.run(
+        [tesseract_path(), str(image), "stdout", "--psm", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=TIMEOUT,
+    )
+    turn = re.search(r"Rotate: (\d+)", done.stdout)
+    conf = re.search(r"Orientation confidence: ([\d.]+)", done.stdout)
+    if done.returncode != 0 or not turn or not conf or float(conf.group(1)) < min_confidence:
+        return 0
+    return int(turn.group(1)) % 360
 
 
 class OcrError(Exception):

@@ -246,6 +246,8 @@ def _highlight(
     page = _page_image(case, item, row, box_data)
     if page is None:
         return None
+    if box_data.get("turned"):  # the words were read from the page turned upright
+        page = page.rotate(-int(box_data["turned"]), expand=True)
     scale = IMAGE_DPI / 72 if box_data.get("unit") == "pt" else 1.0
     rects = [[v * scale for v in w["box"]] for w in boxes]
     overlay = Image.new("RGBA", page.size, (0, 0, 0, 0))
@@ -256,8 +258,15 @@ def _highlight(
     line = max(y1 - y0 for _, y0, _, y1 in rects)
     top = max(0, int(min(r[1] for r in rects) - 3 * line))
     bottom = min(shown.height, int(max(r[3] for r in rects) + 3 * line))
-    left = max(0, int(min(r[0] for r in rects) - 0.05 * shown.width))
-    right = min(shown.width, int(max(r[2] for r in rects) + 0.05 * shown.width))
+    # As wide as the text shown around the passage, so its context lines are not cut.
+    near = [
+        [v * scale for v in w["box"]]
+        for w in box_data.get("words", [])
+        if top <= w["box"][1] * scale and w["box"][3] * scale <= bottom
+    ] + rects
+    margin = 0.03 * shown.width
+    left = max(0, int(min(r[0] for r in near) - margin))
+    right = min(shown.width, int(max(r[2] for r in near) + margin))
     out = BytesIO()
     shown.crop((left, top, right, bottom)).save(out, "PNG", optimize=True)
     return out.getvalue()

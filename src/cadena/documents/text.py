@@ -157,7 +157,7 @@ def _ocr_pdf_page(path: Path, number: int, lang: str, reason: str) -> PageResult
     with tempfile.TemporaryDirectory(prefix="cadena-ocr-") as tmp:
         try:
             image = pdf.rasterise(path, number, Path(tmp))
-            found = ocr.ocr(image, lang, dpi=pdf.DPI)
+            found, turn = ocr.ocr_upright(image, lang, dpi=pdf.DPI)
         except (pdf.RasteriseError, ocr.OcrError) as exc:
             return PageResult(
                 number,
@@ -169,7 +169,7 @@ def _ocr_pdf_page(path: Path, number: int, lang: str, reason: str) -> PageResult
                 lang,
                 note=f"{reason}; and OCR failed: {exc}",
             )
-    return _ocr_result(number, found, params, lang, note=reason, dpi=pdf.DPI)
+    return _ocr_result(number, found, params, lang, note=reason, dpi=pdf.DPI, turn=turn)
 
 
 def _ocr_result(
@@ -179,8 +179,13 @@ def _ocr_result(
     lang: str,
     note: str | None,
     dpi: int | None,
+    turn: int = 0,
 ) -> PageResult:
+    if turn:
+        params = {**params, "turned": turn}
+        note = f"{note + '; ' if note else ''}page read turned {turn}° clockwise"
     words = {
+        "turned": turn,
         "unit": "px",
         "width": found.width,
         "height": found.height,
@@ -206,7 +211,7 @@ def _ocr_result(
 
 def _image(path: Path, lang: str) -> Extraction:
     with tempfile.TemporaryDirectory(prefix="cadena-ocr-") as tmp:
-        png = Path(tmp) / "page.png"
+        png = Path(tmp) / "page.pgm"  # uncompressed: PNG-encoding a scan is slow
         try:
             with Image.open(path) as im:
                 ImageOps.exif_transpose(im).convert("L").save(png)
@@ -217,7 +222,7 @@ def _image(path: Path, lang: str) -> Extraction:
                 f"{str(exc)[:200]}); the original is preserved unchanged",
             )
         try:
-            found = ocr.ocr(png, lang)
+            found, turn = ocr.ocr_upright(png, lang)
         except ocr.OcrError as exc:
             return Extraction("damaged", str(exc))
     confident = [w for w in found.words if w.conf >= MIN_WORD_CONF and len(w.text) > 1]
@@ -230,7 +235,7 @@ def _image(path: Path, lang: str) -> Extraction:
         "psm": ocr.PSM,
         "orientation": "EXIF applied, greyscale",
     }
-    return Extraction("ok", None, [_ocr_result(1, found, params, lang, None, None)])
+    return Extraction("ok", None, [_ocr_result(1, found, params, lang, None, None, turn)])
 
 
 def _office(path: Path, media_type: str) -> Extraction:
