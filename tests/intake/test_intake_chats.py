@@ -335,3 +335,147 @@ def test_hostile_text_recorded_on_every_backend(case: Case, tmp_path: Path) -> N
     assert photo.note == "n\\x00ote"
     assert photo.extra["chat"]["message"] == "nul \\x00 here"
     assert verify(case).clean
+
+
+TELEGRAM_HTML_1 = """<!DOCTYPE html>
+<html>
+ <head>
+  <meta charset="utf-8"/>
+<title>Exported Data</title>
+  <link href="css/style.css" rel="stylesheet"/>
+ </head>
+ <body onload="CheckLocation();">
+  <div class="page_wrap">
+   <div class="page_header">
+    <div class="content">
+     <div class="text bold">
+Brigada Salud
+     </div>
+    </div>
+   </div>
+   <div class="page_body chat_page">
+    <div class="history">
+     <div class="message service" id="message-1">
+      <div class="body details">
+15 December 2022
+      </div>
+     </div>
+     <div class="message default clearfix" id="message102">
+      <div class="pull_left userpic_wrap">
+       <div class="userpic userpic1" style="width: 42px; height: 42px">
+        <div class="initials" style="line-height: 42px">AP</div>
+       </div>
+      </div>
+      <div class="body">
+       <div class="pull_right date details" title="15.12.2022 05:23:45 UTC-05:00">
+05:23
+       </div>
+       <div class="from_name">
+Ana Pérez
+       </div>
+       <div class="text">
+Están disparando<br>desde el puente
+       </div>
+      </div>
+     </div>
+     <div class="message default clearfix joined" id="message103">
+      <div class="body">
+       <div class="pull_right date details" title="15.12.2022 05:24:02 UTC-05:00">
+05:24
+       </div>
+       <div class="media_wrap clearfix">
+        <a class="photo_wrap clearfix pull_left" href="photos/photo_1@15-12-2022_05-24-02.jpg">
+         <img class="photo" src="photos/photo_1@15-12-2022_05-24-02_thumb.jpg"
+          style="width: 260px; height: 195px"/>
+        </a>
+       </div>
+      </div>
+     </div>
+    </div>
+   </div>
+  </div>
+ </body>
+</html>
+"""
+
+TELEGRAM_HTML_2 = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"/><title>Exported Data</title></head>
+ <body><div class="page_wrap"><div class="page_body chat_page"><div class="history">
+     <div class="message default clearfix" id="message104">
+      <div class="body">
+       <div class="pull_right date details" title="15.12.2022 05:25:10 UTC-05:00">05:25</div>
+       <div class="from_name">Luis</div>
+       <div class="forwarded body">
+        <div class="from_name">Canal de Noticias
+         <span class="details">15.12.2022 05:20:00</span></div>
+        <div class="text">reenviado, no es de Luis</div>
+       </div>
+       <div class="media_wrap clearfix">
+        <a class="video_file_wrap clearfix pull_left" href="video_files/VID_20221215_052510.mp4">
+         <div class="video_play_bg"><div class="video_play"></div></div>
+         <div class="video_duration">00:12</div>
+        </a>
+       </div>
+       <div class="text">Mirad <strong>esto</strong></div>
+      </div>
+     </div>
+</div></div></div></body></html>
+"""
+
+
+def test_telegram_html_export_zipped(case: Case, tmp_path: Path) -> None:
+    """Telegram Desktop's default export (HTML, split into messages.html, messages2.html…)."""
+    export = tmp_path / "ChatExport_2022-12-20.zip"
+    with zipfile.ZipFile(export, "w") as z:
+        z.writestr("ChatExport_2022-12-20/messages.html", TELEGRAM_HTML_1)
+        z.writestr("ChatExport_2022-12-20/messages2.html", TELEGRAM_HTML_2)
+        z.writestr("ChatExport_2022-12-20/css/style.css", "body {}")
+        z.writestr(
+            "ChatExport_2022-12-20/photos/photo_1@15-12-2022_05-24-02.jpg", b"\xff\xd8\xff\xe0 p"
+        )
+        z.writestr(
+            "ChatExport_2022-12-20/photos/photo_1@15-12-2022_05-24-02_thumb.jpg", b"\xff\xd8\xff t"
+        )
+        z.writestr(
+            "ChatExport_2022-12-20/video_files/VID_20221215_052510.mp4", b"\x00\x00\x00\x18ftypmp42"
+        )
+    outcome = add_file(case, export, SourceFields())
+    assert outcome.sha256
+    result = expand(case, outcome.sha256)
+    assert result.chat and result.chat["chat"] == "Brigada Salud" and result.chat["messages"] == 4
+    src = _chat_sources(case)
+    photo = src["photo_1@15-12-2022_05-24-02.jpg"]
+    assert (photo.platform, photo.account, photo.posted_at) == (
+        "Telegram",
+        "Ana Pérez",
+        "2022-12-15T10:24:02Z",
+    )
+    assert photo.extra["chat"]["context"][1]["text"] == "Están disparando\ndesde el puente"
+    video = src["VID_20221215_052510.mp4"]
+    assert (video.account, video.posted_at) == ("Luis", "2022-12-15T10:25:10Z")
+    assert video.extra["chat"]["message"] == "Mirad esto"
+    assert src["messages2.html"].extra["chat"]["role"] == "chat log"
+    assert (
+        src["photo_1@15-12-2022_05-24-02_thumb.jpg"]
+        .extra["chat"]["role"]
+        .startswith("in the export")
+    )
+    assert verify(case).clean
+
+
+def test_telegram_html_folder_and_lookalike(tmp_path: Path) -> None:
+    folder = tmp_path / "ChatExport"
+    (folder / "css").mkdir(parents=True)
+    (folder / "css" / "style.css").write_text("body {}")
+    (folder / "messages.html").write_text(TELEGRAM_HTML_1, "utf-8")
+    (folder / "messages2.html").write_text(TELEGRAM_HTML_2, "utf-8")
+    found = find_in_folder(folder)
+    assert (
+        found
+        and found.kind == "telegram_html"
+        and found.parts() == ("messages.html", "messages2.html")
+    )
+    site = tmp_path / "site"  # a saved web page named messages.html is not a Telegram export
+    site.mkdir()
+    (site / "messages.html").write_text("<html></html>")
+    assert find_in_folder(site) is None

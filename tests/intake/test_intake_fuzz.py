@@ -11,6 +11,10 @@ What it tries, and how many cases a run executes (derandomised, so every run tri
 - `test_fuzz_telegram_parser` (150 cases): arbitrary JSON trees placed where Telegram's
   `result.json` keys are (`messages`, `chats.list`, `from`, `date_unixtime`, `text` as string or
   entity list, `photo`/`file`), and arbitrary bytes. It must return chats, never raise.
+- `test_fuzz_telegram_html_parser` (150 cases): pages of Telegram Desktop's HTML export assembled
+  from its real pieces (message divs, joined and service messages, date titles with out-of-range
+  fields and offsets, forwarded blocks, media links, `javascript:` links), unclosed and stray
+  tags, comments, and arbitrary bytes. It must return a chat whose times are valid.
 - `test_fuzz_archive_expansion` (80 cases, one case on SQLite): zip, tar, tar.gz and 7z archives
   whose members have hostile names (`..`, absolute and drive paths, backslashes, control
   characters, empty names, duplicates) and random content, then randomly truncated or with bytes
@@ -50,7 +54,12 @@ from sqlalchemy import func, select
 
 from cadena.intake import streams
 from cadena.intake.archives import Limits, expand
-from cadena.intake.chats import import_folder, parse_telegram, parse_whatsapp
+from cadena.intake.chats import (
+    import_folder,
+    parse_telegram,
+    parse_telegram_html,
+    parse_whatsapp,
+)
 from cadena.intake.files import SourceFields, add_file
 from cadena.media import metadata, sniff
 from cadena.vault.case import Case
@@ -174,6 +183,67 @@ def test_fuzz_telegram_parser(data: bytes) -> None:
         chat.summary()
         chat.by_file()
         assert all(m.sent_utc is None or m.sent_utc.endswith("Z") for m in chat.messages)
+
+
+_html_piece = st.one_of(
+    st.sampled_from(
+        [
+            '<div class="message default clearfix" id="message12">',
+            '<div class="message service" id="message-1">',
+            '<div class="message default clearfix joined" id="messageX">',
+            "</div>",
+            "</a>",
+            "<br>",
+            "<div>",
+            '<div class="from_name">',
+            '<div class="text">',
+            '<div class="forwarded body">',
+            '<div class="media_wrap clearfix">',
+            '<div class="page_header">',
+            '<div class="text bold">',
+            '<a class="photo_wrap" href="photos/p.jpg">',
+            '<a href="javascript:x">',
+            "<a href>",
+            "<!--",
+            "<![CDATA[",
+        ]
+    ),
+    st.tuples(
+        st.integers(0, 99),
+        st.integers(0, 99),
+        st.integers(0, 9999),
+        st.integers(0, 99),
+        st.sampled_from(["", " UTC-05:00", " UTC+99:99", " UTC"]),
+    ).map(
+        lambda t: (
+            f'<div class="pull_right date details" title="{t[0]:02d}.{t[1]:02d}.{t[2]:04d} '
+            f'{t[3]:02d}:{t[3]:02d}:{t[3]:02d}{t[4]}">'
+        )
+    ),
+    st.text(max_size=15),
+)
+
+
+@settings(FUZZ, max_examples=150)
+@given(
+    st.lists(
+        st.one_of(
+            st.lists(_html_piece, max_size=30).map("".join).map(str.encode),
+            st.binary(max_size=200).map(bytes),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    st.sampled_from([None, "America/Lima"]),
+)
+def test_fuzz_telegram_html_parser(pages: list[bytes], tz: str | None) -> None:
+    chat = parse_telegram_html(pages, tz)
+    for m in chat.messages:
+        if m.sent_local is not None:
+            datetime.fromisoformat(m.sent_local)
+        assert m.sent_utc is None or m.sent_utc.endswith("Z")
+        assert all(isinstance(f, str) and not f.lower().startswith("javascript:") for f in m.files)
+    chat.summary()
 
 
 # -- archive expansion ---------------------------------------------------------------------

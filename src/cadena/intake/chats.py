@@ -25,7 +25,8 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -369,13 +370,169 @@ def _unix(value: Any) -> str | None:
         return None
 
 
+# -- Telegram Desktop, HTML ------------------------------------------------------------------
+
+# `title="15.12.2022 10:24:02 UTC-05:00"` (newer Telegram Desktop) or without the zone (older).
+_HTML_DATE = re.compile(
+    r"(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2}):(\d{2})(?: UTC([+-]\d{2}):?(\d{2}))?"
+)
+
+
+_BR = "\x00br\x00"
+
+
+class _TelegramHTML(HTMLParser):
+    """Messages of one page of Telegram Desktop's HTML export (`messages.html`, `messages2.html`…).
+
+    A `div.message` holds a `div.date.details` whose title is the full time, a `div.from_name`
+    (absent on a "joined" message: same sender as the one before), a `div.text`, and links to
+    its media (`a[href]` inside `div.media_wrap`). Forwarded messages nest a `div.forwarded.body`
+    whose `from_name` is the original author, not the sender.
+    """
+
+    def __init__(self, chat: Chat, zone: ZoneInfo | None) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chat, self.zone = chat, zone
+        self.stack: list[set[str]] = []  # classes of the open divs
+        self.current: Message | None = None
+        self.message_depth = -1
+        self.capture: tuple[str, int] | None = None  # (what, depth of the div being read)
+        self.buffer: list[str] = []
+        self.last_sender: str | None = None
+        self.header = False
+        self.offsets = False  # whether the export states each time's UTC offset
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        classes = set((a.get("class") or "").split())
+        if tag == "div":
+            self._open_div(classes, a)
+        elif tag == "a" and self.current is not None and "media_wrap" in self._inside():
+            href = a.get("href") or ""
+            if href and not re.match(r"^(?:[a-z]+:|#)", href, re.I):
+                self.current.files.append(href)
+        elif tag == "br" and self.capture:
+            self.buffer.append(_BR)
+
+    def _open_div(self, classes: set[str], a: dict[str, str | None]) -> None:
+        self.stack.append(classes)
+        depth = len(self.stack)
+        if "message" in classes and (a.get("id") or "").startswith("message"):
+            self._start_message(classes, a.get("id") or "", depth)
+        elif self.current is not None and {"date", "details"} <= classes and a.get("title"):
+            self._set_time(a["title"] or "")
+        elif (
+            self.current is not None
+            and "from_name" in classes
+            and "forwarded" not in self._inside()
+        ):
+            self._begin("from", depth)
+        elif self.current is not None and "text" in classes and "forwarded" not in self._inside():
+            self._begin("text", depth)
+        elif "page_header" in classes:
+            self.header = True
+        elif self.header and "text" in classes and not self.chat.name:
+            self._begin("name", depth)
+
+    def _inside(self) -> set[str]:
+        return set().union(*self.stack[self.message_depth :]) if self.current else set()
+
+    def _start_message(self, classes: set[str], ident: str, depth: int) -> None:
+        number = int(ident[7:]) if ident[7:].isdigit() else 0
+        service = "service" in classes
+        sender = None if service or "joined" not in classes else self.last_sender
+        self.current = Message(len(self.chat.messages), number, None, None, sender, "")
+        self.chat.messages.append(self.current)
+        self.message_depth = depth
+
+    def _set_time(self, title: str) -> None:
+        assert self.current is not None
+        m = _HTML_DATE.search(title)
+        if not m:
+            self.chat.problems.append(f"message {self.current.line}: time {title!r} not understood")
+            return
+        d, mo, y, h, mi, s = (int(g) for g in m.groups()[:6])
+        try:
+            local = datetime(y, mo, d, h, mi, s)
+        except ValueError:
+            self.chat.problems.append(f"message {self.current.line}: time {title!r} not understood")
+            return
+        self.current.sent_local = local.isoformat()
+        if m.group(7):
+            self.offsets = True
+            sign = -1 if m.group(7).startswith("-") else 1
+            try:
+                offset = timedelta(hours=abs(int(m.group(7))), minutes=int(m.group(8) or 0))
+                self.current.sent_utc = _utc(local.replace(tzinfo=timezone(offset * sign)))
+            except ValueError:
+                self.chat.problems.append(
+                    f"message {self.current.line}: offset in {title!r} impossible"
+                )
+        elif self.zone:
+            self.current.sent_utc = _utc(local.replace(tzinfo=self.zone))
+
+    def _begin(self, what: str, depth: int) -> None:
+        self.capture, self.buffer = (what, depth), []
+
+    def handle_data(self, data: str) -> None:
+        if self.capture:
+            self.buffer.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "div" or not self.stack:
+            return
+        depth = len(self.stack)
+        if self.capture and self.capture[1] == depth:
+            self._end_capture()
+        if self.current is not None and depth == self.message_depth:
+            self.current, self.message_depth = None, -1
+        if "page_header" in self.stack[-1]:
+            self.header = False
+        self.stack.pop()
+
+    def _end_capture(self) -> None:
+        assert self.capture is not None
+        # the page's own line breaks and indentation are layout; only <br> breaks a line
+        text = "\n".join(" ".join(part.split()) for part in "".join(self.buffer).split(_BR)).strip()
+        what = self.capture[0]
+        self.capture = None
+        if what == "name":
+            self.chat.name = text
+        elif self.current is not None and what == "from":
+            self.current.sender = self.last_sender = text or None
+        elif self.current is not None and what == "text":
+            self.current.text = text
+
+
+def parse_telegram_html(pages: list[bytes], tz: str | None = None) -> Chat:
+    """The chat of a Telegram Desktop HTML export, from its pages in order. Never raises."""
+    chat = Chat("Telegram", "")
+    zone = _zone(tz, chat)
+    parser = _TelegramHTML(chat, zone)
+    for n, page in enumerate(pages, 1):
+        try:
+            parser.feed(page.decode("utf-8", "replace"))
+        except (AssertionError, ValueError, IndexError) as exc:  # html.parser on broken markup
+            chat.problems.append(f"page {n}: could not be read to the end ({exc})")
+        parser.current, parser.stack, parser.capture = None, [], None
+    parser.close()
+    chat.name = chat.name or "Telegram chat"
+    if parser.offsets and not chat.time_zone:
+        chat.time_zone = "as the export states each time (UTC offset)"
+    return chat
+
+
 # -- recognising exports -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Found:
-    kind: str  # whatsapp | telegram
-    log: str  # the chat log's path inside the archive or folder
+    kind: str  # whatsapp | telegram | telegram_html
+    log: str  # the chat log's path inside the archive or folder (the first page for HTML)
+    pages: tuple[str, ...] = ()  # every page of an HTML export, in order
+
+    def parts(self) -> tuple[str, ...]:
+        return self.pages or (self.log,)
 
 
 def find_in_names(names: list[str]) -> Found | None:
@@ -387,7 +544,33 @@ def find_in_names(names: list[str]) -> Found | None:
     for path, raw in cleaned:
         if PurePosixPath(path).name == "result.json" and path.count("/") <= 1:
             return Found("telegram", raw)
+    pages = [
+        (path, raw)
+        for path, raw in cleaned
+        if path.count("/") <= 1 and _HTML_PAGE.fullmatch(PurePosixPath(path).name)
+    ]
+    styled = {
+        str(PurePosixPath(p).parent.parent) for p, _ in cleaned if p.endswith("css/style.css")
+    }
+    pages = [
+        (p, r) for p, r in pages if str(PurePosixPath(p).parent) in styled
+    ]  # Telegram's layout
+    if pages:
+        base = PurePosixPath(pages[0][0]).parent
+        same = sorted(
+            ((p, r) for p, r in pages if PurePosixPath(p).parent == base),
+            key=lambda pr: _page_number(pr[0]),
+        )
+        return Found("telegram_html", same[0][1], tuple(r for _, r in same))
     return None
+
+
+_HTML_PAGE = re.compile(r"messages(\d*)\.html")
+
+
+def _page_number(path: str) -> int:
+    m = _HTML_PAGE.fullmatch(PurePosixPath(path).name)
+    return int(m.group(1) or 1) if m else 0
 
 
 def whatsapp_text_member(names: list[str]) -> str | None:
@@ -403,6 +586,8 @@ def find_in_folder(folder: Path) -> Found | None:
         names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.is_symlink())
     except OSError:
         return None
+    if (folder / "css" / "style.css").is_file():
+        names.append("css/style.css")
     return find_in_names(names)
 
 
@@ -414,10 +599,12 @@ def chat_name(log_name: str, container_name: str) -> str:
     return re.sub(r"\.(zip|txt)$", "", container_name, flags=re.I) or "WhatsApp chat"
 
 
-def parse_log(found: Found, data: bytes, container_name: str, tz: str | None) -> Chat:
+def parse_log(found: Found, pages: list[bytes], container_name: str, tz: str | None) -> Chat:
     if found.kind == "whatsapp":
-        return parse_whatsapp(data, chat_name(found.log, container_name), tz)
-    chats = parse_telegram(data)
+        return parse_whatsapp(pages[0], chat_name(found.log, container_name), tz)
+    if found.kind == "telegram_html":
+        return parse_telegram_html(pages, tz)
+    chats = parse_telegram(pages[0])
     if len(chats) == 1:
         return chats[0]
     merged = Chat("Telegram", container_name, time_zone="UTC")
@@ -476,13 +663,13 @@ def overrides(chat: Chat, msg: Message | None) -> dict[str, Any]:
 class Matcher:
     """Which message sent a file found at `path` (relative to the export's root)."""
 
-    def __init__(self, chat: Chat, log_path: str) -> None:
+    def __init__(self, chat: Chat, log_paths: list[str]) -> None:
         self.chat, self.index = chat, chat.by_file()
-        self.base = PurePosixPath(log_path).parent
-        self.log_path = log_path
+        self.base = PurePosixPath(log_paths[0]).parent
+        self.log_paths = set(log_paths)
 
     def __call__(self, path: str) -> tuple[str, Message | None]:
-        if path == self.log_path:
+        if path in self.log_paths:
             return "chat log", None
         pure = PurePosixPath(path)
         rel = (
@@ -513,11 +700,7 @@ def expand_chat_zip(
     path = case.blobs.local_path(sha256)
     try:
         with zipfile.ZipFile(path) as z:
-            info = z.getinfo(found.log)
-            if info.file_size > MAX_LOG_BYTES:
-                raise archives.LimitReached(f"its chat log declares {info.file_size} bytes")
-            with z.open(info) as f:
-                data = f.read(MAX_LOG_BYTES + 1)
+            pages = _read_pages(z, found)
     except archives.LimitReached as exc:
         return archives.Expansion(
             sha256, "zip", "refused", archives._bomb_message(name, sha256, str(exc))
@@ -526,9 +709,8 @@ def expand_chat_zip(
         return archives.Expansion(
             sha256, "zip", "refused", archives._unreadable_message(name, sha256, exc)
         )
-    chat = parse_log(found, data, name, tz)
-    log_path = archives.clean_path(found.log)[0]
-    match = Matcher(chat, log_path)
+    chat = parse_log(found, pages, name, tz)
+    match = Matcher(chat, [archives.clean_path(p)[0] for p in found.parts()])
     platform_method = f"{chat.platform} chat export"
 
     def make_record(member: archives.Member) -> dict[str, Any]:
@@ -546,6 +728,18 @@ def expand_chat_zip(
     return result
 
 
+def _read_pages(z: zipfile.ZipFile, found: Found) -> list[bytes]:
+    pages, total = [], 0
+    for part in found.parts():
+        info = z.getinfo(part)
+        total += info.file_size
+        if total > MAX_LOG_BYTES:
+            raise archives.LimitReached(f"its chat log declares more than {MAX_LOG_BYTES} bytes")
+        with z.open(info) as f:
+            pages.append(f.read(MAX_LOG_BYTES + 1))
+    return pages
+
+
 def import_folder(
     case: Any, folder: Path, fields: SourceFields, *, tz: str | None = None
 ) -> archives.Expansion:
@@ -556,13 +750,13 @@ def import_folder(
             f"{display(folder)} holds no `_chat.txt`, `WhatsApp Chat with … .txt` or "
             "`result.json`: it is not a chat export; add it with `cadena add`."
         )
-    log = folder / found.log
-    if log.stat().st_size > MAX_LOG_BYTES:
+    logs = [folder / part for part in found.parts()]
+    if sum(log.stat().st_size for log in logs) > MAX_LOG_BYTES:
         raise CadenaError(
-            f"{display(log)} is over {MAX_LOG_BYTES >> 20} MiB: too large for a chat log"
+            f"{display(logs[0])} is over {MAX_LOG_BYTES >> 20} MiB: too large for a chat log"
         )
-    chat = parse_log(found, log.read_bytes(), folder.name, tz)
-    match = Matcher(chat, found.log)
+    chat = parse_log(found, [log.read_bytes() for log in logs], folder.name, tz)
+    match = Matcher(chat, list(found.parts()))
     pendings: list[streams.Pending] = []
     refused: list[Outcome] = []
     for file, rel in _files(folder):
