@@ -59,6 +59,21 @@ def test_verified_needs_two_independent_reviewers(case: Case, sha: str) -> None:
     assert done["aspects"]["place"]["ana"]["findings"] == ["church tower matches street view"]
     assert done["aspects"]["time"]["bruno"]["findings"] == ["shadows agree with 16:10 local"]
     assert done["disagreements"] == []
+    # one account entered both verdicts: the report says the log does not show two people
+    (warning,) = done["warnings"]
+    assert "ana, bruno" in warning and "CADENA_ACTOR" in warning
+    assert done["reviewers"][0]["recorded_by"] == done["reviewers"][1]["recorded_by"]
+
+
+def test_reviews_entered_under_their_own_accounts_raise_no_warning(
+    case: Case, sha: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for who in ("ana", "bruno"):
+        monkeypatch.setenv("CADENA_ACTOR", who)
+        _review(case, sha, "verified", who, "source: checked the uploader")
+    rep = reviews.report(case, sha)
+    assert rep["status"] == "verified" and rep["warnings"] == []
+    assert [r["recorded_by"] for r in rep["reviewers"]] == ["ana", "bruno"]
 
 
 def test_disagreement_is_shown_side_by_side_not_averaged(case: Case, sha: str) -> None:

@@ -2,8 +2,8 @@
 
 `--json` keys:
 - annotate:   id, item, locator, citation_locator, text, links, created_at, created_by
-- review:     the verification report (item, status, needs, reviewers, aspects, disagreements,
-              history), plus `recorded` (the step just recorded, or null when only shown)
+- review:     the verification report (item, status, needs, warnings, reviewers, aspects,
+              disagreements, history), plus `recorded` (the step just recorded, or null)
 - provenance: item, media_type, sources, earliest_upload, copies, copies_note, origin, checks,
               inconsistent, tool, tool_version (exit 1 when a check is inconsistent)
 - redact:     item, derivative, media_type, kind, boxes, frames, params, out
@@ -164,6 +164,8 @@ def print_verification(rep: dict[str, Any]) -> None:
     out.print(f"[bold]Verification[/] of {rep['item'][:16]}: {status}")
     if rep["needs"]:
         out.print(f"  needs: {rep['needs']}", highlight=False)
+    for warning in rep.get("warnings", []):
+        out.print(f"  [yellow]warning:[/] {warning}", highlight=False)
     people = [r["reviewer"] for r in rep["reviewers"]]
     if not people:
         return

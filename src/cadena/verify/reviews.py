@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from cadena.errors import CadenaError
 from cadena.vault import custody
 from cadena.vault.case import Case
-from cadena.vault.models import Item
+from cadena.vault.models import CustodyEntry, Item
 from cadena.verify.models import ItemStatus, Review
 
 ASPECTS = ("source", "place", "time", "device", "content")
@@ -182,7 +182,8 @@ def status_of(s: Session, sha: str) -> str:
 
 def report(case: Case, sha: str) -> dict[str, Any]:
     """What was checked on an item, by whom, with what result: the record `cadena show` and the
-    dossier print. Stable keys: item, status, needs, reviewers, aspects, disagreements, history."""
+    dossier print. Stable keys: item, status, needs, warnings, reviewers, aspects,
+    disagreements, history."""
     with case.session(write=False) as s:
         item = case.resolve_item(s, sha)
         return report_in(s, item)
@@ -192,18 +193,22 @@ def report_in(s: Session, item: Item) -> dict[str, Any]:
     steps = history(s, item.sha256)
     latest = latest_by_reviewer(steps)
     status = status_from(latest)
+    seqs = [r.custody_seq for r in steps]
+    rows = s.execute(select(CustodyEntry.seq, CustodyEntry.actor).where(CustodyEntry.seq.in_(seqs)))
+    actors: dict[int, str] = {seq: who for seq, who in rows} if seqs else {}
     return {
         "item": item.sha256,
         "status": status,
         "needs": _needs(status, latest),
-        "reviewers": [_review_dict(r) for r in latest.values()],
+        "warnings": _warnings(latest, actors),
+        "reviewers": [_review_dict(r, actors) for r in latest.values()],
         "aspects": _side_by_side(latest),
         "disagreements": _disagreements(latest),
-        "history": [_review_dict(r) for r in steps],
+        "history": [_review_dict(r, actors) for r in steps],
     }
 
 
-def _review_dict(r: Review) -> dict[str, Any]:
+def _review_dict(r: Review, actors: dict[int, str]) -> dict[str, Any]:
     return {
         "reviewer": r.reviewer,
         "verdict": r.verdict,
@@ -211,7 +216,24 @@ def _review_dict(r: Review) -> dict[str, Any]:
         "findings": list(r.findings),
         "at": r.created_at,
         "custody_seq": r.custody_seq,
+        "recorded_by": actors.get(r.custody_seq),  # the custody entry's actor
     }
+
+
+def _warnings(latest: dict[str, Review], actors: dict[int, str]) -> list[str]:
+    """What weakens the record: verdicts of different reviewers entered by one and the same
+    account (the log cannot then show that two people reviewed)."""
+    by_actor: dict[str, list[str]] = {}
+    for who, r in latest.items():
+        if r.verdict != "in_review" and (actor := actors.get(r.custody_seq)):
+            by_actor.setdefault(actor, []).append(who)
+    return [
+        f"the verdicts of {', '.join(names)} were all entered by the account {actor!r}: the "
+        "custody log does not show that different people reviewed; have each reviewer record "
+        "their own review under their own CADENA_ACTOR"
+        for actor, names in by_actor.items()
+        if len(names) > 1
+    ]
 
 
 def _side_by_side(latest: dict[str, Review]) -> dict[str, dict[str, Any]]:
