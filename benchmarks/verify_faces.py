@@ -54,6 +54,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 Rect = tuple[int, int, int, int]
 Detect = Callable[[np.ndarray], list[Rect]]
 CORE_COVER = 0.8
+NOTES = "## Reading"
 
 
 def ours() -> Detect:
@@ -314,8 +315,11 @@ def main() -> None:
     misses_picture(our_misses, picture)
     text = report(rows, picture)
     print(text)
-    if args.write:
-        (RESULTS / "verify-faces.md").write_text(text)
+    if args.write:  # the table is replaced; the notes written by hand below it are kept
+        target = RESULTS / "verify-faces.md"
+        old = target.read_text() if target.exists() else ""
+        notes = old[old.index(NOTES) :] if NOTES in old else ""
+        target.write_text(text + ("\n" + notes if notes else ""))
 
 
 def report(rows: list[tuple[str, Tally, Tally, Tally, Tally, Tally, Tally]], picture: Path) -> str:
