@@ -185,3 +185,12 @@ def test_damaged_media_is_refused_with_a_message_and_no_derivative(
             redact.redact(case, sha, **span)
     with case.session(write=False) as s:
         assert s.execute(select(Derivative)).first() is None
+
+
+def test_rotated_video_frame_is_redacted_as_displayed(case: Case, tmp_path: Path) -> None:
+    src = synth.video(tmp_path / "portrait.mp4", seconds=1, width=96, height=64, rotation=90)
+    sha = _add(case, src)
+    done = redact.redact(case, sha, at=0.2, boxes=[redact.parse_box("0,70,64,20")], detect=False)
+    with Image.open(case.blobs.local_path(done.derivative)) as im:
+        assert im.size == (64, 96)  # turned as a player shows it: boxes are in those pixels
+    assert done.params["rotation_deg"] == 90

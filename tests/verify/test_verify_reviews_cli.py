@@ -55,6 +55,8 @@ def test_annotate_review_provenance_redact(case: Case, tmp_path: Path, cli: Any)
     assert {"kind": "unit", "ref": "3rd Bn"} in a["links"]
     bad = _run("annotate", vid[:8], "--text", "where?", "--case", root)
     assert bad.returncode == 2 and "say where" in bad.stderr and "Traceback" not in bad.stderr
+    listed = _json(_run("annotate", vid[:8], "--case", root, "--json"))
+    assert [x["id"] for x in listed] == [a["id"]]
 
     args = ("review", vid[:8], "--case", root, "--checked", "place,time")
     ok = _run(*args, "--status", "verified", "--finding", "place: GPS fits", "--reviewer", "ana",

@@ -1,7 +1,8 @@
 """Commands of the verification workbench: annotate, review, provenance, redact.
 
 `--json` keys:
-- annotate:   id, item, locator, citation_locator, text, links, created_at, created_by
+- annotate:   id, item, locator, citation_locator, text, links, created_at, created_by (a list
+              of those when only listing)
 - review:     the verification report (item, status, needs, warnings, reviewers, aspects,
               disagreements, history), plus `recorded` (the step just recorded, or null)
 - provenance: item, media_type, sources, earliest_upload, copies, copies_note, origin, checks,
@@ -38,7 +39,7 @@ def register(app: typer.Typer) -> None:
 @user_errors
 def annotate(
     item: Annotated[str, typer.Argument(help="SHA-256 or prefix of the item.")],
-    text: Annotated[str, typer.Option("--text", help="What is seen or heard there.")],
+    text: Annotated[str | None, typer.Option("--text", help="What is seen or heard there.")] = None,
     at: Annotated[
         str | None, typer.Option("--at", help="Time range START-END in seconds: 12.4-14.0.")
     ] = None,
@@ -58,9 +59,15 @@ def annotate(
     json_: JsonOption = False,
 ) -> None:
     """Record a statement about a place in an item (time range, region, page), the citation that
-    facts point to; it may name incidents, units, persons, weapons and victims."""
+    facts point to; it may name incidents, units, persons, weapons and victims. Without --text
+    and a place, list the item's annotations."""
     from cadena.verify import annotations as ann
 
+    if text is None and at is None and region is None and page is None:
+        _list_annotations(item, case, json_)
+        return
+    if text is None:
+        raise CadenaError('an annotation says something: give --text "what is seen or heard"')
     loc = _locator(at, region, frame, page)
     pairs = [
         (kind, ref)
@@ -88,6 +95,31 @@ def annotate(
     )
     for link in record["links"]:
         out.print(f"  {link['kind']}: {link['ref']}", highlight=False)
+
+
+def _list_annotations(item: str, case: Path | None, json_: bool) -> None:
+    from cadena.verify import annotations as ann
+
+    c = case_from(case)
+    with c.session(write=False) as s:
+        sha = c.resolve_item(s, item).sha256
+        rows = [
+            {**ann.as_dict(a), "citation_locator": ann.locator(a)}
+            for a in ann.annotations_of(s, sha)
+        ]
+    if json_:
+        emit_json(rows)
+        return
+    if not rows:
+        out.print(f"no annotation on {sha[:12]} yet")
+    for r in rows:
+        links = ", ".join(f"{x['kind']} {x['ref']}" for x in r["links"])
+        out.print(
+            f"#{r['id']} {ann.describe(r['locator'])}: {r['text']}"
+            + (f" [{links}]" if links else "")
+            + f"  ({r['created_by']}, {r['created_at']})",
+            highlight=False,
+        )
 
 
 def _locator(
