@@ -26,11 +26,15 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from cadena.analysis.chain import analyze_chain
 from cadena.facts.citations import Cite, Support
@@ -396,10 +400,9 @@ def test_spanish_findings_have_no_english_left(demo: Built) -> None:
     assert len(text) > 2000
     found = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
     assert not found & _english_words(), sorted(found & _english_words())
+    page = html.unescape(demo.html["es"])
     for fv in demo.dossier.findings():  # each finding in Spanish, as the analysis wrote it
-        assert html.escape(fv.finding.statement.es, quote=False) in html.escape(
-            html.unescape(demo.html["es"]), quote=False
-        )
+        assert fv.finding.statement.es in page
     assert "Conclusiones sobre la cadena de mando" in demo.html["es"]
 
 
@@ -437,7 +440,7 @@ def test_charts_are_inline_svg(demo: Built) -> None:
     for figure in ("timeline-chart", "map-chart"):
         m = re.search(rf'<figure[^>]*id="{figure}"[^>]*>\s*<svg', page)
         assert m, figure
-    assert 'id="basemap' in page  # the Natural Earth boundaries
+    assert 'id="map-basemap-detail"' in page and 'id="map-basemap-overview"' in page
     by_key = {i.key: i for i in demo.dossier.incidents}
     assert f'id="orgchart-{by_key["I-A"].fact_id}"' in page
     assert f'id="orgchart-{by_key["I-C"].fact_id}"' not in page  # no unit, no chart
@@ -465,3 +468,133 @@ def test_cadena_report_command(small: Built, cli) -> None:  # type: ignore[no-un
     assert Path(data["html"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     bad = cli("report", "--case", str(small.case.config.root), "--lang", "fr")
     assert bad.returncode == 2 and "en or es" in bad.stderr
+
+
+# -- in a browser, and on paper ------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "chromium"
+# Measures each chart's rendered box and counts its SVG shapes, into a <pre> the DOM dump shows.
+PROBE = """<script>
+(function () {
+  var out = {};
+  document.querySelectorAll("figure.chart").forEach(function (fig) {
+    var svg = fig.querySelector("svg"), r = svg.getBoundingClientRect();
+    out[fig.id] = {x: r.left, y: r.top + window.scrollY, w: r.width, h: r.height,
+      ns: svg.namespaceURI, shapes: svg.querySelectorAll("path,polygon,ellipse,rect").length,
+      texts: svg.querySelectorAll("text").length};
+  });
+  var pre = document.createElement("pre");
+  pre.id = "probe";
+  pre.style.whiteSpace = "pre-wrap";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+</script>"""
+
+
+def chromium(tmp: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", f"--user-data-dir={tmp / 'profile'}", *args, url],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+def _share(im: Image.Image, colour: tuple[int, int, int], tol: int = 6) -> float:
+    """The share of the image's pixels within `tol` of `colour` on every channel."""
+    arr = np.asarray(im.convert("RGB"), dtype=np.int16)
+    return float((np.abs(arr - np.array(colour)) <= tol).all(axis=-1).mean())
+
+
+def _not_blank(im: Image.Image, most_white: float = 0.97) -> None:
+    white = _share(im, (255, 255, 255), 3)
+    assert white < most_white, f"{white:.1%} white"
+    assert len(np.unique(np.asarray(im.convert("RGB")).reshape(-1, 3), axis=0)) > 30
+
+
+RED, BASEMAP, ORDER, ATTRIBUTED = (192, 57, 43), (244, 241, 234), (52, 73, 94), (253, 237, 236)
+
+
+@pytest.fixture(scope="module")
+def browser_view(demo: Built, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The Spanish demo dossier in headless Chromium: each chart's rendered box, and one
+    screenshot reaching the first org chart."""
+    tmp = tmp_path_factory.mktemp("chromium")
+    page = tmp / "dossier.html"
+    page.write_text(demo.html["es"].replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    dom = chromium(tmp, page.as_uri(), "--window-size=1280,1000", "--dump-dom").stdout
+    m = re.search(r'<pre id="probe"[^>]*>(.*?)</pre>', dom, re.S)
+    assert m, dom[-500:]
+    boxes = json.loads(html.unescape(m.group(1)))
+    first_chart = min((b for k, b in boxes.items() if k.startswith("orgchart-")),
+                      key=lambda b: b["y"])  # fmt: skip
+    height = int(first_chart["y"] + first_chart["h"]) + 20
+    shot = tmp / "dossier.png"
+    chromium(tmp, page.as_uri(), f"--window-size=1280,{height}", f"--screenshot={shot}")
+    return {"boxes": boxes, "shot": Image.open(shot).convert("RGB"), "dom": dom, "dir": tmp}
+
+
+def _crop(view: dict[str, object], key: str) -> Image.Image:
+    b = view["boxes"][key]  # type: ignore[index]
+    shot: Image.Image = view["shot"]  # type: ignore[assignment]
+    return shot.crop((int(b["x"]), int(b["y"]), int(b["x"] + b["w"]), int(b["y"] + b["h"])))
+
+
+def test_chromium_renders_every_chart_as_svg(demo: Built, browser_view: dict[str, object]) -> None:
+    boxes = browser_view["boxes"]
+    by_key = {i.key: i for i in demo.dossier.incidents}
+    wanted = {"timeline-chart", "map-chart", f"orgchart-{by_key['I-A'].fact_id}",
+              f"orgchart-{by_key['I-B'].fact_id}"}  # fmt: skip
+    assert set(boxes) == wanted  # type: ignore[arg-type]
+    for key, b in boxes.items():  # type: ignore[attr-defined]
+        assert b["ns"] == "http://www.w3.org/2000/svg", key
+        assert b["w"] > 300 and b["h"] > 150, (key, b)
+        assert b["shapes"] > 10 and b["texts"] > 5, (key, b)
+
+
+def test_screenshot_shows_the_timeline(browser_view: dict[str, object]) -> None:
+    im = _crop(browser_view, "timeline-chart")
+    _not_blank(im)
+    assert _share(im, RED) > 0.0003 and _share(im, ORDER) > 0.005
+
+
+def test_screenshot_shows_the_map(browser_view: dict[str, object]) -> None:
+    im = _crop(browser_view, "map-chart")
+    _not_blank(im)
+    assert _share(im, BASEMAP) > 0.05  # the Natural Earth land
+    assert _share(im, RED) > 0.0002  # the incidents
+
+
+def test_screenshot_shows_the_org_chart(demo: Built, browser_view: dict[str, object]) -> None:
+    key = f"orgchart-{next(i.fact_id for i in demo.dossier.incidents if i.key == 'I-A')}"
+    im = _crop(browser_view, key)
+    _not_blank(im)
+    assert _share(im, ATTRIBUTED, 3) > 0.005  # the attributed unit's box
+    assert "Escuadrón UMO 2" in browser_view["dom"]  # type: ignore[operator]
+
+
+def test_pdf_pages(small: Built) -> None:
+    written = write_dossier(small.case, small.root / "pdf", lang="en", pdf=True,
+                            dossier=small.dossier)  # fmt: skip
+    assert written.pdf is not None and written.pdf.read_bytes().startswith(b"%PDF")
+    png = small.root / "pdf" / "page"
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(written.pdf), str(png)], check=True,
+                   timeout=120)  # fmt: skip
+    pages = sorted(png.parent.glob("page-*.png"))
+    assert len(pages) >= 5
+    shares = []
+    for p in pages:
+        im = Image.open(p)
+        _not_blank(im, most_white=0.999)  # every page has something on it
+        shares.append({c: _share(im, c) for c in (BASEMAP, ORDER, ATTRIBUTED)})
+    assert max(s[BASEMAP] for s in shares) > 0.02  # the map
+    assert max(s[ORDER] for s in shares) > 0.001  # the timeline's plan bars
+    assert max(s[ATTRIBUTED] for s in shares) > 0.001  # the org chart's attributed unit
+
+
+def test_ids_are_unique(demo: Built) -> None:
+    ids = re.findall(r'\bid="([^"]+)"', demo.html["en"])
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})

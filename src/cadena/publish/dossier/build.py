@@ -189,7 +189,7 @@ def _orgchart(inc: IncidentView, block: Block, names: dict[int, str]) -> None:
             names.get(u, f"#{u}"),
             u in attributed,
             tuple(commanders.get(u, ())),
-            u not in attributed and bool(commanders.get(u)),
+            bool(commanders.get(u)),
         )
         for u in dict.fromkeys(order)
     ]

@@ -86,7 +86,7 @@ def _draw_orders(
             color="#85929e" if renewal else COLOURS["order"],
             hatch="//" if o.open_ended else None,
             edgecolor="white" if o.open_ended else None,
-            gid=f"order-{o.fact_id}",
+            gid=f"tl-order-{o.fact_id}",
         )
         label = f"{kind_word(lang, o.kind)}: {_short(o.label)}"
         if o.open_ended:
@@ -123,7 +123,7 @@ def _draw_points(
                 s=size,
                 color=COLOURS["incident"],
                 zorder=3,
-                gid=f"incident-{e.fact_id}",
+                gid=f"tl-incident-{e.fact_id}",
             )
             number = incident_numbers.get(e.fact_id)
             if number is not None:
@@ -145,7 +145,7 @@ def _draw_points(
                 s=28,
                 color=COLOURS[e.lane],
                 zorder=3,
-                gid=f"{e.lane}-{e.fact_id}",
+                gid=f"tl-{e.lane}-{e.fact_id}",
             )
             ax.text(
                 x,

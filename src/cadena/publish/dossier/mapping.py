@@ -138,7 +138,7 @@ def map_svg(
     over = fig.add_axes((0.0, 0.3, 0.3, 0.6))
     detail = fig.add_axes((0.34, 0.0, 0.66, 1.0))
     _overview(over, box, k, t("map.overview"))
-    _basemap(detail, box)
+    _basemap(detail, box, "basemap-detail")
     for p in pts:
         _place(detail, p, k)
     detail.set_xlim(box[0], box[2])
@@ -160,13 +160,13 @@ def map_svg(
     return svg.figure_svg(fig, "map")
 
 
-def _basemap(ax: Any, box: tuple[float, float, float, float]) -> None:
+def _basemap(ax: Any, box: tuple[float, float, float, float], gid: str) -> None:
     ax.set_facecolor("#eaf2f8")
     rings = list(_rings_in(box))
     if rings:
         ax.add_collection(
             PolyCollection(
-                rings, facecolors="#f4f1ea", edgecolors="#9a9a9a", linewidths=0.6, gid="basemap"
+                rings, facecolors="#f4f1ea", edgecolors="#9a9a9a", linewidths=0.6, gid=gid
             )
         )
 
@@ -175,7 +175,7 @@ def _overview(ax: Any, box: tuple[float, float, float, float], k: float, title: 
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     half = 9.0
     region = (cx - half / k, cy - half, cx + half / k, cy + half)
-    _basemap(ax, region)
+    _basemap(ax, region, "basemap-overview")
     w, h = box[2] - box[0], box[3] - box[1]
     ax.add_patch(Rectangle((box[0], box[1]), w, h, fill=False, edgecolor=INCIDENT, linewidth=1))
     ax.plot([cx], [cy], marker="o", color=INCIDENT, markersize=4)
@@ -204,15 +204,21 @@ def _place(ax: Any, p: Place, k: float) -> None:
                 linewidth=0.6,
             )
         )
-    marker = "o" if p.layer == "incident" else "s"
-    ax.plot(
-        [p.lon],
-        [p.lat],
-        marker=marker,
-        color=colour,
-        markersize=6 if marker == "o" else 5,
-        gid=f"{p.layer}-place",
-    )
+    # A deployment is a hollow square and an incident a dot drawn over it: a unit deployed where
+    # an incident happened leaves both visible.
+    if p.layer == "incident":
+        ax.plot([p.lon], [p.lat], marker="o", color=colour, markersize=6, zorder=4)
+    else:
+        ax.plot(
+            [p.lon],
+            [p.lat],
+            marker="s",
+            markerfacecolor="none",
+            markeredgecolor=colour,
+            markeredgewidth=1.5,
+            markersize=10,
+            zorder=3,
+        )
     # Incidents' numbers above left, units' names below right: a unit deployed where an
     # incident happened must not hide its number.
     incident = p.layer == "incident"

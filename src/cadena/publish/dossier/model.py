@@ -65,7 +65,7 @@ class UnitNode:
     name: str
     attributed: bool
     commanders: tuple[tuple[int, str], ...]  # (person id, name), from the chain's findings
-    superiors_marked: bool  # a commander here is a superior of the attributed unit
+    superiors_marked: bool  # its commanders then are superiors of the attributed unit
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,19 @@ def figure_svg(fig: Any, salt: str) -> str:
         buf = io.StringIO()
         fig.savefig(buf, format="svg", bbox_inches="tight")
     plt.close(fig)
-    return clean(buf.getvalue())
+    return prefix_ids(clean(buf.getvalue()), salt)
+
+
+_ID = re.compile(r'\bid="([^"]+)"')
+_REF = re.compile(r"#([A-Za-z_][\w.\-]*)")
+
+
+def prefix_ids(svg: str, prefix: str) -> str:
+    """Matplotlib numbers its elements per figure (`axes_1`, `line2d_3`): prefix every id, and
+    every reference to one, so figures sharing a page keep their ids apart."""
+    ids = set(_ID.findall(svg))
+    svg = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    return _REF.sub(lambda m: f"#{prefix}-{m.group(1)}" if m.group(1) in ids else m.group(0), svg)
 
 
 def clean(svg: str) -> str:
