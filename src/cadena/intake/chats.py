@@ -748,7 +748,7 @@ def import_folder(
     if found is None:
         raise CadenaError(
             f"{display(folder)} holds no `_chat.txt`, `WhatsApp Chat with … .txt` or "
-            "`result.json`: it is not a chat export; add it with `cadena add`."
+            "`result.json` or `messages.html`: it is not a chat export; add it with `cadena add`."
         )
     logs = [folder / part for part in found.parts()]
     if sum(log.stat().st_size for log in logs) > MAX_LOG_BYTES:
