@@ -98,6 +98,8 @@ def test_hand_boxes_without_detector(case: Case, tmp_path: Path) -> None:
         redact.redact(case, sha, detect=False)
     with pytest.raises(CadenaError, match="not a box"):
         redact.parse_box("10,20,40")
+    with pytest.raises(CadenaError, match="outside the 160x120 picture"):
+        redact.redact(case, sha, boxes=[redact.parse_box("200,20,40,30")], detect=False)
 
 
 def _astronaut_video(path: Path, frames: int = 6, fps: int = 10) -> Path:

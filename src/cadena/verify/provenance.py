@@ -450,7 +450,10 @@ def _copies(case: Case, sha: str) -> tuple[dict[str, Any] | None, str | None]:
             "copies by fingerprint are not searched yet (cadena.media.fingerprint.copies is not "
             "available); the earliest upload is of this exact file only"
         )
-    return find(case, sha), None
+    try:
+        return find(case, sha), None
+    except CadenaError as exc:  # the claims can still be checked; say what failed
+        return None, f"copies could not be searched: {exc}"
 
 
 # -- helpers --------------------------------------------------------------------------------

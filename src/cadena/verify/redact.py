@@ -345,6 +345,17 @@ def _span(start: float | None, end: float | None, duration: Any) -> tuple[float,
     return t0, t1
 
 
+def _check_hand(hand: list[Box], rgb: RGB) -> None:
+    """A hand box that misses the picture is a typo; say so rather than blur nothing."""
+    h, w = rgb.shape[:2]
+    for b in hand:
+        if b.x >= w or b.y >= h:
+            raise CadenaError(
+                f"box {b.x},{b.y},{b.w},{b.h} lies outside the {w}x{h} picture (as displayed); "
+                "nothing was redacted"
+            )
+
+
 def _boxes_for(
     rgb: RGB, t: float | None, hand: list[Box], finder: FaceDetector | None
 ) -> list[Box]:
@@ -360,6 +371,7 @@ def _still(
             rgb = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise CadenaError(f"the image could not be decoded ({exc}); nothing was redacted") from None
+    _check_hand(hand, rgb)
     boxes = _boxes_for(rgb, None, hand, finder)
     return _png(obscure(rgb, boxes, seed)), _listed(boxes, None)
 
@@ -401,6 +413,7 @@ def _video_still(
     path: Path, at: float, rotation: int, hand: list[Box], finder: FaceDetector | None, seed: int
 ) -> tuple[bytes, list[dict[str, Any]]]:
     for t, rgb, _ in _frames(path, at, rotation):
+        _check_hand(hand, rgb)
         boxes = _boxes_for(rgb, t, hand, finder)
         return _png(obscure(rgb, boxes, seed)), _listed(boxes, t)
     raise CadenaError(f"no frame at {at} s: the video is shorter")
@@ -442,6 +455,7 @@ def _excerpt(
                 break
             rgb = rgb[: rgb.shape[0] - rgb.shape[0] % 2, : rgb.shape[1] - rgb.shape[1] % 2]
             if vs is None:
+                _check_hand(hand, rgb)
                 vs, tb = _video_out(out, stream, rgb)
                 sound = _audio_out(out, path) if audio else None
             boxes = _held(detections, t) + [b for b in hand if b.active(t)]
