@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from cadena.cli.common import JsonOption, emit_json, out, user_errors
 from cadena.publish.package import check_package as check
@@ -27,6 +28,6 @@ def check_package(
         emit_json({"intact": not findings, "findings": [asdict(f) for f in findings]})
     else:
         for f in findings:
-            out.print(f"[red]{f.kind}[/] at {f.place}: {f.detail}", highlight=False)
+            out.print(f"[red]{f.kind}[/] at {escape(f.place)}: {escape(f.detail)}", highlight=False)
         out.print("[green]intact[/]" if not findings else f"[red]{len(findings)} finding(s)[/]")
     raise typer.Exit(1 if findings else 0)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape as esc
 from rich.table import Table
 
 from cadena.cli.common import (
@@ -56,8 +57,8 @@ def init(
     if json_:
         emit_json(info)
     else:
-        out.print(f"Case [bold]{info['name']}[/] created in {info['case']}")
-        out.print(f"Public key for outside checks: {info['public_key']}")
+        out.print(f"Case [bold]{esc(info['name'])}[/] created in {esc(info['case'])}")
+        out.print(f"Public key for outside checks: {esc(info['public_key'])}")
 
 
 @user_errors
@@ -103,7 +104,7 @@ def add(
     else:
         for o in summary.outcomes:
             if o.status == "refused":
-                out.print(f"[red]refused[/] {o.path}: {o.reason}", highlight=False)
+                out.print(f"[red]refused[/] {esc(o.path)}: {esc(str(o.reason))}", highlight=False)
         for e in expansions:
             _print_expansion(e)
         out.print(
@@ -154,21 +155,21 @@ def _print_item(r: dict[str, Any]) -> None:
         shown = {k: v for k, v in s.items() if v not in (None, {}, "") and k not in ("key",)}
         out.print(
             f"  [bold]source[/] #{shown.pop('id')}: "
-            + ", ".join(f"{k}={v}" for k, v in shown.items()),
+            + esc(", ".join(f"{k}={v}" for k, v in shown.items())),
             highlight=False,
         )
     md = r["metadata"] or {}
     for k, v in (md.get("normalized") or {}).items():
-        out.print(f"  {k}: {v}", highlight=False)
+        out.print(f"  {k}: {esc(str(v))}", highlight=False)
     for p in md.get("problems") or []:
-        out.print(f"  [yellow]could not read:[/] {p}", highlight=False)
+        out.print(f"  [yellow]could not read:[/] {esc(str(p))}", highlight=False)
     for d in r["derivatives"]:
         out.print(
             f"  [bold]derivative[/] {d['kind']} {d['sha256'][:16]} "
             f"by {d['tool']} {d['tool_version']}"
         )
     for e in r["custody"]:
-        out.print(f"  [dim]#{e['seq']} {e['at']} {e['action']} by {e['actor']}[/]")
+        out.print(f"  [dim]#{e['seq']} {e['at']} {e['action']} by {esc(e['actor'])}[/]")
 
 
 @user_errors
@@ -215,9 +216,9 @@ def verify(case: CaseOption = None, json_: JsonOption = False) -> None:
         emit_json(report.as_dict())
     else:
         for f in report.findings:
-            out.print(f"[red]{f.kind}[/] at {f.place}: {f.detail}", highlight=False)
+            out.print(f"[red]{f.kind}[/] at {esc(f.place)}: {esc(f.detail)}", highlight=False)
         for n in report.notes:
-            out.print(f"[yellow]note:[/] {n}", highlight=False)
+            out.print(f"[yellow]note:[/] {esc(n)}", highlight=False)
         counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in report.counts.items())
         verdict = (
             "[green]intact[/]" if report.clean else f"[red]{len(report.findings)} finding(s)[/]"
@@ -229,7 +230,7 @@ def verify(case: CaseOption = None, json_: JsonOption = False) -> None:
 def _print_expansion(e: Expansion) -> None:
     held = sum(1 for o in e.all_outcomes() if o.status in ("added", "new_source"))
     if e.status == "refused":
-        out.print(f"[red]not expanded[/] {e.archive[:12]}: {e.reason}", highlight=False)
+        out.print(f"[red]not expanded[/] {e.archive[:12]}: {esc(str(e.reason))}", highlight=False)
     elif e.chat:
         out.print(
             f"{e.chat.get('platform', 'chat')} export “{e.chat.get('chat', '')}”: "
