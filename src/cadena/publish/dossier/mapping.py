@@ -71,13 +71,24 @@ def country_rings() -> tuple[tuple[tuple[float, float], ...], ...]:
     return tuple(rings)
 
 
+def _unwrap(ring: Ring, centre_lon: float) -> Ring:
+    """A ring crossing the antimeridian (Fiji, Russia) drawn on the side of the view, not as a
+    band across the whole map."""
+    if max(p[0] for p in ring) - min(p[0] for p in ring) <= 180:
+        return ring
+    if centre_lon >= 0:
+        return [(x + 360 if x < 0 else x, y) for x, y in ring]
+    return [(x - 360 if x > 0 else x, y) for x, y in ring]
+
+
 def _rings_in(box: tuple[float, float, float, float]) -> Iterator[Ring]:
     x0, y0, x1, y1 = box
-    for ring in country_rings():
+    for raw in country_rings():
+        ring = _unwrap(list(raw), (x0 + x1) / 2)
         xs = [p[0] for p in ring]
         ys = [p[1] for p in ring]
         if max(xs) >= x0 and min(xs) <= x1 and max(ys) >= y0 and min(ys) <= y1:
-            yield list(ring)
+            yield ring
 
 
 # -- the case's places ----------------------------------------------------------------------------
