@@ -32,6 +32,9 @@ def test_search_answers_the_same_on_both_backends(case: Case, indexed: dict[str,
         got = search(case, query)
         assert [(indexed[h.item], h.page) for h in got.hits] == expected, query
         assert got.total == len(expected)
+    docx = next(sha for sha, short in indexed.items() if short == "docx")
+    inside = search(case, "fuego OR aviso OR brigada", item=docx[:8])
+    assert [(indexed[h.item], h.page) for h in inside.hits] == [("docx", 1)] and inside.total == 1
     hit = search(case, "terroristas").hits[0]
     assert hit.origin == "page" and "[[terroristas]]" in hit.marked
     assert hit.snippet[slice(*hit.highlights[0])] == "terroristas"

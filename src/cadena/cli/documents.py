@@ -149,6 +149,7 @@ def search(
     ] = False,
     limit: Annotated[int, typer.Option(help="At most this many hits (per search).")] = 50,
     offset: Annotated[int, typer.Option(help="Skip this many hits (paging).")] = 0,
+    item: Annotated[str | None, typer.Option(help="Only in this item (SHA-256 or prefix).")] = None,
     case: CaseOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -163,11 +164,11 @@ def search(
     if saved is not None and saved != "all" and saved not in known:
         raise CadenaError(f"No saved search {saved!r}; known: {', '.join(sorted(known))}.")
     if saved is None:
-        results = search_mod.search(c, query or "", limit, offset)
+        results = search_mod.search(c, query or "", limit, offset, item)
         emit_json(results.as_dict()) if json_ else _print_results(results)
         return
     chosen = list(known.values()) if saved == "all" else [known[saved]]
-    found = [(s, search_mod.search(c, s.query, limit, offset)) for s in chosen]
+    found = [(s, search_mod.search(c, s.query, limit, offset, item)) for s in chosen]
     if json_:
         emit_json(
             {

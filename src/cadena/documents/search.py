@@ -68,14 +68,20 @@ class Results:
         return {"query": self.query, "total": self.total, "hits": [h.as_dict() for h in self.hits]}
 
 
-def search(case: Case, query: str, limit: int = 50, offset: int = 0) -> Results:
-    """Every indexed text matching `query` (see `cadena.documents.query` for the language)."""
+def search(
+    case: Case, query: str, limit: int = 50, offset: int = 0, item: str | None = None
+) -> Results:
+    """Every indexed text matching `query` (see `cadena.documents.query` for the language),
+    or only those of one item (SHA-256 or prefix)."""
     node = q.parse(query)
     with case.session(write=False) as s:
-        return run(s, query, node, limit, offset)
+        sha = case.resolve_item(s, item).sha256 if item else None
+        return run(s, query, node, limit, offset, sha)
 
 
-def run(s: Session, query: str, node: q.Node, limit: int, offset: int) -> Results:
+def run(
+    s: Session, query: str, node: q.Node, limit: int, offset: int, item: str | None = None
+) -> Results:
     if s.get_bind().dialect.name == "postgresql":
         where, arg = "terms @@ CAST(:q AS tsquery)", q.to_tsquery(node)
         # Matches first, then order: with ORDER BY rowid LIMIT n PostgreSQL's planner walks the
@@ -88,14 +94,19 @@ def run(s: Session, query: str, node: q.Node, limit: int, offset: int) -> Result
     else:
         where, arg = "search_fts MATCH :q", q.to_fts5(node)
         found, source = "", f"(SELECT rowid FROM search_fts WHERE {where})"
-    total = s.execute(text(f"SELECT count(*) FROM search_fts WHERE {where}"), {"q": arg})
+    joined = f"FROM {source} AS f JOIN search_entry e ON e.id = f.rowid"
+    only = " WHERE e.item_sha256 = :item" if item else ""
+    args = {"q": arg, "n": limit, "o": offset, "item": item}
+    if item:
+        total = s.execute(text(f"{found}SELECT count(*) {joined}{only}"), args)
+    else:
+        total = s.execute(text(f"SELECT count(*) FROM search_fts WHERE {where}"), args)
     rows = s.execute(
         text(
             f"{found}SELECT e.item_sha256, e.origin, e.page, e.text, e.terms, e.words "
-            f"FROM {source} AS f JOIN search_entry e ON e.id = f.rowid "
-            "ORDER BY f.rowid LIMIT :n OFFSET :o"
+            f"{joined}{only} ORDER BY f.rowid LIMIT :n OFFSET :o"
         ),
-        {"q": arg, "n": limit, "o": offset},
+        args,
     ).all()
     wanted = q.positives(node)
     names = _names(s, {r[0] for r in rows})
