@@ -1,4 +1,6 @@
-"""`cadena analyze …` run as the real command on the hand-built case of analysis_world.py."""
+"""`cadena analyze …` on the hand-built case of analysis_world.py: once as the real command in a
+child process, the rest through the same Typer app in-process (the child's start-up, which
+imports every phase, is what costs time)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,9 @@ import json
 from pathlib import Path
 
 from analysis_world import build
+from typer.testing import CliRunner
 
+from cadena.cli.main import app
 from cadena.vault.case import Case
 
 
@@ -32,17 +36,23 @@ def test_analyze_commands(case: Case, tmp_path: Path, cli) -> None:  # type: ign
         "data",
     }
     assert first["citations"][0]["item"] in (w.report, w.decree)
-    es = cli("analyze", "notice", "Ana Pérez", "--case", root, "--lang", "es", check=True)
-    assert "No consta ningún hecho que diera conocimiento a Ana Pérez" in es.stdout
-    table = cli("analyze", "elements", "I2", "--framework", "rome-28a", "--case", root,
-                env={"COLUMNS": "240"}, check=True)  # fmt: skip
-    assert "Óscar Parra" in table.stdout and "no evidence" in table.stdout
-    assert "rome-25-3b" not in table.stdout
-    gaps = json.loads(cli("analyze", "gaps", "--case", root, "--json", check=True).stdout)
-    assert gaps["summary"]["gaps"] == len(gaps["findings"]) > 0
-    pats = json.loads(cli("analyze", "patterns", "--case", root, "--json", check=True).stdout)
-    assert pats["summary"]["by_pattern"]["shooting_despite_warnings"] == 1
     bad = cli("analyze", "chain", "No such incident", "--case", root)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "No incident" in bad.stderr
-    unknown = cli("analyze", "gaps", "--framework", "nope", "--case", root)
-    assert unknown.returncode == 2 and "No framework nope" in unknown.stderr
+
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        res = runner.invoke(app, [*args, "--case", root], env={"COLUMNS": "240"})
+        assert res.exit_code == 0, res.output
+        return res.stdout
+
+    es = run("analyze", "notice", "Ana Pérez", "--lang", "es")
+    assert "No consta ningún hecho que diera conocimiento a Ana Pérez" in es
+    table = run("analyze", "elements", "I2", "--framework", "rome-28a")
+    assert "Óscar Parra" in table and "no evidence" in table and "rome-25-3b" not in table
+    gaps = json.loads(run("analyze", "gaps", "--json"))
+    assert gaps["summary"]["gaps"] == len(gaps["findings"]) > 0
+    pats = json.loads(run("analyze", "patterns", "--json"))
+    assert pats["summary"]["by_pattern"]["shooting_despite_warnings"] == 1
+    unknown = runner.invoke(app, ["analyze", "gaps", "--framework", "nope", "--case", root])
+    assert unknown.exit_code == 2 and "No framework nope" in unknown.stderr

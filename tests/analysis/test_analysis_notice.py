@@ -59,10 +59,7 @@ def test_notice_timelines_and_first_dates(case: Case, tmp_path: Path) -> None:
     assert len(_timeline(luis)) == 6
     assert _timeline(fabio) == [("2024-01-25", "constructive", "incident_under_command")]
     assert fabio.summary["first_actual_notice"] is None
-
-
-def test_no_notice_never_knew(case: Case, tmp_path: Path) -> None:
-    build(case, tmp_path)
+    # no notice: never said to have known
     with case.session(write=False) as s:
         ana = analyze_notice(s, "Ana Pérez")
     assert ana.summary == {

@@ -12,14 +12,14 @@ the framework's words for it are added to every row.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
 from cadena.analysis.findings import Analysis, Finding, Ground, finding
 from cadena.analysis.frameworks import Element, Framework, load_frameworks
 from cadena.analysis.indicators import RULES, Ctx, Hit, catalogue
-from cadena.analysis.notice import Chains, notice_events
+from cadena.analysis.notice import Chains, NoticeEvent, notice_events
 from cadena.analysis.snapshot import Snapshot, days_after
 from cadena.errors import CadenaError
 from cadena.facts import models as m
@@ -39,6 +39,12 @@ class Matrix:
     snap: Snapshot
     chains: Chains
     frameworks: list[Framework]
+    _events: dict[int, list[NoticeEvent]] = field(default_factory=dict)
+
+    def events(self, person: int) -> list[NoticeEvent]:
+        if person not in self._events:
+            self._events[person] = notice_events(self.snap, self.chains, person)
+        return self._events[person]
 
 
 def rows_for(mx: Matrix, person: int, incident: int) -> list[Finding]:
@@ -47,7 +53,7 @@ def rows_for(mx: Matrix, person: int, incident: int) -> list[Finding]:
     sup = ch.superiors.get(person)
     if sup is None:
         return []
-    ctx = Ctx(mx.snap, mx.chains, person, ch, notice_events(mx.snap, mx.chains, person))
+    ctx = Ctx(mx.snap, mx.chains, person, ch, mx.events(person))
     forces = {r.force for r in sup.roles if r.force}
     cache: dict[str, list[Hit]] = {}
 

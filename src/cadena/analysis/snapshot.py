@@ -52,10 +52,25 @@ class Snapshot:
         for ou in s.execute(select(m.OrderUnit)).scalars():
             self.order_units[ou.order_id].add(ou.unit_id)
         self._sha: str | None = None
+        self._by_class: dict[type, list[m.Fact]] = {}
+        self.tenures_of_post: dict[int, list[m.Tenure]] = defaultdict(list)
+        self.tenures_of_person: dict[int, list[m.Tenure]] = defaultdict(list)
+        self.head_posts: dict[int, list[m.Post]] = defaultdict(list)
+        for t in self.all(m.Tenure):
+            self.tenures_of_post[t.post_id].append(t)
+            self.tenures_of_person[t.person_id].append(t)
+        for post in self.all(m.Post):
+            if post.unit_id is not None and post.head:
+                self.head_posts[post.unit_id].append(post)
 
     # -- access ------------------------------------------------------------------------------
     def all(self, cls: type[F]) -> list[F]:
-        return sorted((f for f in self.facts.values() if isinstance(f, cls)), key=lambda f: f.id)
+        """Every live fact of a kind, in id order (computed once per kind)."""
+        if cls not in self._by_class:
+            self._by_class[cls] = sorted(
+                (f for f in self.facts.values() if isinstance(f, cls)), key=lambda f: f.id
+            )
+        return self._by_class[cls]  # type: ignore[return-value]
 
     def get(self, cls: type[F], fid: int | None) -> F | None:
         f = self.facts.get(fid) if fid is not None else None
@@ -103,9 +118,7 @@ class Snapshot:
     def holdings(self, person_id: int, on: Moment) -> list[Held]:
         """The posts a person held at a moment (any basis), with the assumption each takes."""
         out = []
-        for t in self.all(m.Tenure):
-            if t.person_id != person_id:
-                continue
+        for t in self.tenures_of_person.get(person_id, []):
             cov = coverage(span_of(t), on)
             post = self.get(m.Post, t.post_id)
             if cov is not None and post is not None:
@@ -113,21 +126,21 @@ class Snapshot:
         return out
 
     def holders(self, post_id: int, on: Moment) -> list[Held]:
-        out = []
+        out: list[Held] = []
         post = self.get(m.Post, post_id)
-        for t in self.all(m.Tenure):
-            if t.post_id == post_id and post is not None:
-                cov = coverage(span_of(t), on)
-                if cov is not None:
-                    out.append(Held(t, post, cov))
+        if post is None:
+            return out
+        for t in self.tenures_of_post.get(post_id, []):
+            cov = coverage(span_of(t), on)
+            if cov is not None:
+                out.append(Held(t, post, cov))
         return out
 
     def heads(self, unit_id: int, on: Moment) -> list[Held]:
         """Who held a post commanding the unit at the moment."""
         out: list[Held] = []
-        for post in self.all(m.Post):
-            if post.unit_id == unit_id and post.head:
-                out.extend(self.holders(post.id, on))
+        for post in self.head_posts.get(unit_id, []):
+            out.extend(self.holders(post.id, on))
         return out
 
     def parties_of(self, fid: int, *roles: str) -> Iterator[m.Party]:
