@@ -82,6 +82,14 @@ def test_still_face_is_blurred_outside_unchanged_original_kept(case: Case, tmp_p
     assert json.loads(entry.details)["derivative"] == done.derivative
 
 
+def test_iphone_heic_still_is_redacted_to_png(case: Case, tmp_path: Path) -> None:
+    sha = _add(case, synth.image(tmp_path / "p.heic", 96, 64, fmt="HEIF", make="Apple"))
+    done = redact.redact(case, sha, boxes=[redact.parse_box("8,8,30,30")], detect=False)
+    with Image.open(case.blobs.local_path(done.derivative)) as im:
+        assert (im.format, im.size) == ("PNG", (96, 64))
+        assert not im.info.get("exif")  # no camera metadata in a published copy
+
+
 def test_hand_boxes_without_detector(case: Case, tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     rgb = rng.integers(0, 255, (120, 160, 3), dtype=np.uint8)

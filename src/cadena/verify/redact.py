@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from PIL import Image, ImageOps
 
 from cadena.errors import CadenaError
+from cadena.media import metadata as _metadata  # noqa: F401  (registers Pillow's HEIC opener)
 from cadena.vault.case import Case
 from cadena.vault.models import Metadata
 
