@@ -73,6 +73,9 @@ def test_reviews_entered_under_their_own_accounts_raise_no_warning(
         _review(case, sha, "verified", who, "source: checked the uploader")
     rep = reviews.report(case, sha)
     assert rep["status"] == "verified" and rep["warnings"] == []
+    with case.session(write=False) as s:
+        assert reviews.statuses(s) == {sha: "verified"}
+        assert reviews.status_of(s, "0" * 64) == "unverified"
     assert [r["recorded_by"] for r in rep["reviewers"]] == ["ana", "bruno"]
 
 

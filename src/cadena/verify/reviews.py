@@ -177,6 +177,11 @@ def status_of(s: Session, sha: str) -> str:
     return row.status if row is not None else "unverified"
 
 
+def statuses(s: Session) -> dict[str, str]:
+    """Every reviewed item's status, for an evidence register (items absent are unverified)."""
+    return {sha: st for sha, st in s.execute(select(ItemStatus.item_sha256, ItemStatus.status))}
+
+
 # -- the verification report ----------------------------------------------------------------
 
 
