@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from cadena.documents.models import Quote
 from cadena.documents.quote import QuoteRefused, locate, passages, quote
+from cadena.errors import CadenaError
 from cadena.vault.case import Case
 from cadena.vault.models import CustodyEntry, Derivative
 from cadena.vault.verify import verify
@@ -27,9 +28,16 @@ def _count(case: Case, model: type) -> int:
 
 def test_locate_tolerates_case_accents_whitespace_and_hyphenation() -> None:
     page = "Los manifestantes serán tratados\ncomo  obstáculos hu-\nmanos por la unidad."
-    start, end, count = locate(page, "SERAN tratados como obstaculos humanos") or (0, 0, 0)
-    assert page[start:end] == "serán tratados\ncomo  obstáculos hu-\nmanos" and count == 1
-    assert locate(page, "tratados como escudos humanos") is None
+    [(start, end)] = locate(page, "SERAN tratados como obstaculos humanos")
+    assert page[start:end] == "serán tratados\ncomo  obstáculos hu-\nmanos"
+    assert locate(page, "tratados como escudos humanos") == []
+
+
+def test_locate_matches_whole_words_and_every_occurrence() -> None:
+    page = "La Armada entregó un arma. Otra arma, «arma» larga."
+    assert [page[a:b] for a, b in locate(page, "arma")] == ["arma", "arma", "arma"]
+    assert locate(page, "armad") == []  # not a word of the page
+    assert [page[a:b] for a, b in locate(page, '"arma"')] == ["«arma»"]
 
 
 def test_a_passage_of_the_scan_is_recorded_with_boxes_and_highlighted_image(
@@ -72,6 +80,8 @@ def test_passages_by_word_range_and_from_a_docx(case: Case, indexed: dict[str, s
     plan, docx = _sha(indexed, "plan"), _sha(indexed, "docx")
     p = quote(case, plan, 2, words=(0, 3))
     assert p.text == "Se autoriza el uso" and len(p.boxes) == 4 and p.image_sha256
+    with pytest.raises(CadenaError, match="occurs 1 time"):
+        quote(case, docx, 1, text="dispare", occurrence=2)
     d = quote(case, docx, 1, text="dispare sin previo aviso")
     assert d.text == "Dispare sin previo aviso" and d.image_sha256 is None and d.boxes == []
     assert [q["quote"] for q in passages(case)] == [p.id, d.id]

@@ -223,6 +223,9 @@ def quote(
         str | None, typer.Option("--text", help="The passage, as on the page.")
     ] = None,
     words: Annotated[str | None, typer.Option(help="Word-box range FIRST-LAST (0-based).")] = None,
+    occurrence: Annotated[
+        int, typer.Option(help="Which occurrence of --text on the page (1 = first).")
+    ] = 1,
     list_: Annotated[bool, typer.Option("--list", help="List recorded passages.")] = False,
     case: CaseOption = None,
     json_: JsonOption = False,
@@ -242,7 +245,7 @@ def quote(
     if item is None or page is None:
         raise CadenaError('Give ITEM and --page N, with --text "…" or --words FIRST-LAST.')
     span = _word_range(words) if words else None
-    p = quote_passage(c, item, page, text_, span)
+    p = quote_passage(c, item, page, text_, span, occurrence)
     if json_:
         emit_json({**p.locator(), "note": p.note})
         return

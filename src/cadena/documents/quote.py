@@ -69,23 +69,34 @@ class Passage:
         }
 
 
-def locate(page_text: str, asked: str) -> tuple[int, int, int] | None:
-    """(start, end, occurrences) of `asked` in `page_text`, or None when it is not there."""
+def locate(page_text: str, asked: str) -> list[tuple[int, int]]:
+    """Every (start, end) of `asked` in `page_text` as whole words, in order; [] when absent."""
     hay, where = terms.fold(page_text)
     needle, _ = terms.fold(asked)
     if not needle:
         raise CadenaError("The passage is empty: give the words to quote with --text.")
-    at = hay.find(needle)
-    if at < 0:
+    found = _whole_words(page_text, hay, where, needle)
+    if not found:
         # OCR and typing both split and join words (line-end hyphens, "a  la" / "ala"): try
         # again with spaces and hyphens out of both sides.
         hay, where = _squeeze(hay, where)
         needle = _squeeze(needle, list(range(len(needle))))[0]
-        at = hay.find(needle)
-        if at < 0 or not needle:
-            return None
-    count = hay.count(needle)
-    return where[at], where[at + len(needle) - 1] + 1, count
+        found = _whole_words(page_text, hay, where, needle) if needle else []
+    return found
+
+
+def _whole_words(page_text: str, hay: str, where: list[int], needle: str) -> list[tuple[int, int]]:
+    """Occurrences that neither start nor end inside a word of the page ("arma" ≠ "armada")."""
+    out = []
+    at = hay.find(needle)
+    while at >= 0:
+        start, end = where[at], where[at + len(needle) - 1] + 1
+        cut_before = needle[0].isalnum() and start > 0 and page_text[start - 1].isalnum()
+        cut_after = needle[-1].isalnum() and end < len(page_text) and page_text[end].isalnum()
+        if not cut_before and not cut_after:
+            out.append((start, end))
+        at = hay.find(needle, at + 1)
+    return out
 
 
 def _squeeze(s: str, where: list[int]) -> tuple[str, list[int]]:
@@ -94,10 +105,16 @@ def _squeeze(s: str, where: list[int]) -> tuple[str, list[int]]:
 
 
 def quote(
-    case: Case, ref: str, page: int, text: str | None = None, words: tuple[int, int] | None = None
+    case: Case,
+    ref: str,
+    page: int,
+    text: str | None = None,
+    words: tuple[int, int] | None = None,
+    occurrence: int = 1,
 ) -> Passage:
-    """Record a passage of page `page` of item `ref`, given by its text or by a range of word
-    indices (first, last; 0-based, as in the page's word boxes). Refused when not on the page."""
+    """Record a passage of page `page` of item `ref`, given by its text (the `occurrence`-th
+    time it is on the page) or by a range of word indices (first, last; 0-based, as in the
+    page's word boxes). Refused when not on the page."""
     if (text is None) == (words is None):
         raise CadenaError('Give the passage either with --text "…" or with --words FIRST-LAST.')
     with case.session(write=False) as s:
@@ -106,12 +123,18 @@ def quote(
         box_data = _words(case, row)
     if text is not None:
         found = locate(row.text, text)
-        if found is None:
+        if not found:
             raise QuoteRefused(_not_here(case, item.sha256, row, text))
-        start, end, count = found
+        if not 1 <= occurrence <= len(found):
+            raise CadenaError(
+                f"The passage occurs {len(found)} time(s) on page {page}; "
+                f"--occurrence {occurrence} is not one of them."
+            )
+        start, end = found[occurrence - 1]
         note = (
-            f"the passage occurs {count} times on the page; the first is recorded"
-            if (count > 1)
+            f"the passage occurs {len(found)} times on the page; occurrence {occurrence} "
+            "is recorded (choose another with --occurrence N)"
+            if len(found) > 1
             else None
         )
     else:
