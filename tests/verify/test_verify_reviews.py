@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,26 @@ def test_every_step_is_a_custody_entry_and_verdicts_need_findings(case: Case, sh
     assert [h["custody_seq"] for h in rep["history"]] == sorted(
         h["custody_seq"] for h in rep["history"]
     )
+
+
+def test_two_reviewers_saving_at_once_both_count(case: Case, tmp_path: Path) -> None:
+    shas = []
+    for i in range(3):
+        path = synth.image(tmp_path / f"s{i}.jpg", 32, 24, seed=i)
+        shas.append(add_paths(case, [path], SourceFields()).outcomes[0].sha256)
+    for sha in shas:
+        assert sha
+        gate = threading.Barrier(2)
+
+        def save(who: str, sha: str = sha, gate: threading.Barrier = gate) -> None:
+            gate.wait()
+            _review(case, sha, "verified", who, "content: same scene")
+
+        workers = [threading.Thread(target=save, args=(w,)) for w in ("ana", "bruno")]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        assert reviews.report(case, sha)["status"] == "verified"
+        with case.session(write=False) as s:
+            assert reviews.status_of(s, sha) == "verified"

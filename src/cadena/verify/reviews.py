@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from cadena.errors import CadenaError
 from cadena.vault import custody
 from cadena.vault.case import Case
-from cadena.vault.models import CustodyEntry, Item
+from cadena.vault.models import CustodyEntry, CustodyHead, Item
 from cadena.verify.models import ItemStatus, Review
 
 ASPECTS = ("source", "place", "time", "device", "content")
@@ -83,6 +83,9 @@ def record(
     who = (reviewer or custody.actor()).strip()
     if not who:
         raise CadenaError("a review needs a reviewer: give --reviewer NAME or set CADENA_ACTOR")
+    # Reviews of one case serialise on the custody head (as every custody append does), so two
+    # reviewers saving at once both see each other's verdict when the status is computed.
+    s.execute(select(CustodyHead).where(CustodyHead.id == 1).with_for_update()).scalar_one()
     item = case.resolve_item(s, item_ref)
     checks = parse_checked(checked)
     found = [f.as_dict() for f in findings]
