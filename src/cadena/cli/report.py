@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +14,16 @@ from cadena.errors import CadenaError
 from cadena.publish.dossier.build import build
 from cadena.publish.dossier.i18n import LANGS
 from cadena.publish.dossier.render import write_dossier
+
+
+@contextmanager
+def _status(show: bool) -> Iterator[Callable[[str], None]]:
+    """A spinner with what is being done, on a terminal only (quiet in --json)."""
+    if not show:
+        yield lambda _text: None
+        return
+    with err.status("") as live:
+        yield lambda text: live.update(text)
 
 
 def register(app: typer.Typer) -> None:
@@ -34,11 +46,11 @@ def report(
         raise CadenaError(f"--lang {lang!r}: the dossier is written in en or es.")
     case = case_from(case_path)
     folder = out_dir or case.config.root / "reports"
-    show = not json_ and err.is_terminal
-    if show:
-        err.print("Reading the case, checking its integrity and running the analysis…")
-    dossier = build(case)
-    written = write_dossier(case, folder, lang=lang, pdf=pdf, dossier=dossier)
+    with _status(not json_ and err.is_terminal) as status:
+        status("Checking the vault's integrity and running the analysis…")
+        dossier = build(case)
+        status("Writing the dossier" + (" and its PDF…" if pdf else "…"))
+        written = write_dossier(case, folder, lang=lang, pdf=pdf, dossier=dossier)
     if json_:
         emit_json(
             written.as_dict()
