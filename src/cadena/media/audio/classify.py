@@ -36,9 +36,10 @@ ECHO_MIN_DROP_CLIPPED_DB = 0.3
 # distance; an N-wave (0.2–0.5 ms) or a firecracker is bright; a launcher's thump darker.
 BLAST_TILT_MAX_DB = -10.0
 BRIGHT_TILT_MIN_DB = -8.0
-THUMP_TILT_MAX_DB = -23.0
+THUMP_TILT_MAX_DB = -18.0
+THUMP_MIN_MS = 2.2  # a launcher's positive phase is longer than a rifle's
 ECHO_MAX_DELAY_S = 0.2
-ECHO_TOL_S = 0.001
+ECHO_TOL_S = 0.0025
 CRACK_MAX_LEAD_S = 1.5
 PAIR_TOL_S = 0.002
 
@@ -109,7 +110,9 @@ def _echo_pairs(events: list[Event], taken: set[int]) -> list[tuple[int, int, fl
 def _echo_group_ok(events: list[Event], group: list[tuple[int, int, float]], loud: int) -> bool:
     sources = {i for i, _, _ in group}
     drops = [events[i].features.energy_db - events[j].features.energy_db for i, j, _ in group]
-    if _rhythmic(events, group):
+    followers = {j for _, j, _ in group}
+    chained = len(sources & followers) / max(len(group), 1)
+    if chained >= 0.3 or _rhythmic(events, group):
         return False  # the next rounds of a burst, not a reflection
     if len(sources) >= 3:
         # many bangs, one delay to the tenth of a millisecond: a reflector, as long as
@@ -125,17 +128,22 @@ def _echo_group_ok(events: list[Event], group: list[tuple[int, int, float]], lou
 
 
 def _rhythmic(events: list[Event], group: list[tuple[int, int, float]]) -> bool:
-    """Do the pairs continue as a rhythm (another alike bang one delay further on, or one
-    delay before the source)? An echo's own echo is too faint to be heard; the next
-    round of a burst is not, and a weapon's cycle wanders by a few per cent."""
+    """Do the pairs continue as a rhythm (another bang one delay further on, or one delay
+    before the source, not much weaker, of the same spectral shape)? An echo's own echo
+    is too faint to be heard; the next round of a burst is not, and a weapon's cycle
+    wanders by a few per cent."""
     times = np.array([e.t for e in events])
+    energy = np.array([e.features.energy_db for e in events])
+    tilt = np.array([e.features.tilt_db for e in events])
+    clipped = np.array([e.features.clipped for e in events])  # levels unreliable there
     hits = 0
     for i, j, d in group:
         tol = max(0.003, 0.04 * d)
-        after = np.flatnonzero(np.abs(times - (events[j].t + d)) <= tol)
-        before = np.flatnonzero(np.abs(times - (events[i].t - d)) <= tol)
-        nxt = any(_alike(events[j], events[k]) or _alike(events[k], events[j]) for k in after)
-        prv = any(_alike(events[k], events[i]) or _alike(events[i], events[k]) for k in before)
+        # another bang of the same spectral shape, not much weaker, one delay on (or before)
+        like_j = (np.abs(tilt - tilt[j]) <= 6.0) & ((energy >= energy[j] - 6.0) | clipped)
+        like_i = (np.abs(tilt - tilt[i]) <= 6.0) & ((energy >= energy[i] - 6.0) | clipped)
+        nxt = bool(np.any((np.abs(times - (events[j].t + d)) <= tol) & like_j))
+        prv = bool(np.any((np.abs(times - (events[i].t - d)) <= tol) & like_i))
         hits += int(nxt or prv)
     return hits >= 0.5 * len(group)
 
@@ -173,8 +181,8 @@ def _shape(e: Event) -> str:
     tilt = brightness(f)
     if f.width_ms < SHORT_MAX_MS or tilt >= BRIGHT_TILT_MIN_DB:
         return "short"
-    if tilt < THUMP_TILT_MAX_DB:
-        return "thump" if f.width_ms > 1.5 else "other"
+    if f.width_ms > THUMP_MIN_MS and tilt < THUMP_TILT_MAX_DB:
+        return "thump"
     if f.width_ms <= BLAST_MAX_MS:
         return "blast" if tilt <= BLAST_TILT_MAX_DB else "uncertain"
     return "other"
@@ -242,7 +250,51 @@ def classify(features: list[Features]) -> tuple[list[Event], float | None]:
             continue
         _judge(e, s, e.t in auto)
     _firecracker_strings(live)
+    events = sorted(events + infer_masked_blasts(live, dt), key=lambda e: e.t)
     return events, dt
+
+
+CRACK_TILT_MIN_DB = 0.0  # an unpaired pulse must be this bright to be taken for a crack
+
+
+def infer_masked_blasts(live: list[Event], dt: float | None) -> list[Event]:
+    """Shots whose muzzle blast is buried under another bullet's crack.
+
+    In a burst the crack of a later round can arrive together with the blast of an
+    earlier one (when the crack–thump interval is near a multiple of the cycle). Once
+    the interval is known from clean pairs, a bright pulse followed, one interval
+    later, by an onset that is not already a shot is a crack, and that onset its shot.
+    """
+    if dt is None:
+        return []
+    new: list[Event] = []
+    shots = [e.t for e in live if e.cls == "shot"]
+    for e in live:
+        crackish = e.cls == "crack" or (
+            e.shape == "short" and e.features.tilt_db >= CRACK_TILT_MIN_DB
+        )
+        if not crackish:
+            continue
+        tb = e.t + dt
+        if any(abs(t - tb) <= 0.005 for t in shots):
+            continue
+        near = [o for o in live if o is not e and abs(o.t - tb) <= 0.004]
+        if not near:
+            continue
+        o = min(near, key=lambda o: abs(o.t - tb))
+        if e.cls != "crack":
+            e.cls, e.confidence = "crack", 0.6
+            e.reasons = [
+                f"bright pulse {1000 * dt:.1f} ms (the crack–thump interval) before an onset"
+            ]
+        shot = Event(o.features, cls="shot", confidence=0.55, crack_t=e.t, shape="masked")
+        shot.reasons = [
+            "muzzle blast masked by another sound (e.g. a later bullet's crack); placed by "
+            f"its crack and the crack–thump interval ({1000 * dt:.1f} ms)"
+        ]
+        new.append(shot)
+        shots.append(o.t)
+    return new
 
 
 def _judge(e: Event, shape: str, in_auto: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
@@ -36,9 +37,13 @@ def _envelope(x: np.ndarray, rate: int, smooth_ms: float) -> np.ndarray:
     return np.sqrt(np.convolve(x * x, np.ones(k) / k, mode="same"))
 
 
+@lru_cache(maxsize=8)
+def _lowpass_sos(rate: int, hz: float) -> np.ndarray:
+    return np.asarray(butter(2, hz, btype="lowpass", fs=rate, output="sos"))
+
+
 def _lowpass(x: np.ndarray, rate: int, hz: float) -> np.ndarray:
-    sos = butter(2, hz, btype="lowpass", fs=rate, output="sos")
-    return np.asarray(sosfiltfilt(sos, x)) if x.size > 15 else x
+    return np.asarray(sosfiltfilt(_lowpass_sos(rate, hz), x)) if x.size > 15 else x
 
 
 def measure(
@@ -107,9 +112,10 @@ def band_excess_at(
 ) -> tuple[np.ndarray, float]:
     """Each band's strongest excess (dB) over background in the frames of the first ms,
     and the spectral tilt: the event's own power above 2 kHz over that below 1 kHz."""
-    k = int(t * rate / HOP)
-    a = max(0, k - 4)
-    b = min(levels.shape[0], k + 6)
+    hop_s = HOP / rate
+    k = int(t / hop_s)
+    a = max(0, k - int(round(0.004 / hop_s)))
+    b = min(levels.shape[0], k + int(round(0.006 / hop_s)))
     if b <= a:
         return np.zeros(len(BANDS_HZ)), 0.0
     power = np.clip(10 ** (levels[a:b] / 10) - 10 ** (bg[a:b] / 10), 0, None).sum(axis=0)

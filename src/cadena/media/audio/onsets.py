@@ -1,6 +1,6 @@
 """Impulsive onsets: sudden broadband rises of sound energy above the street's background.
 
-Method (docs/sound.md): a short-time spectrum (5.3 ms frames, 1 ms hop) in six octave
+Method (docs/sound.md): a short-time spectrum (5.3 ms frames, 2 ms hop) in six octave
 bands; each band's level is compared with (a) its background, the running median of
 the preceding 0.4 s, and (b) its own level 5–10 ms earlier, so that a reverberant tail
 or a slow shout does not count as a new onset. The onset score is the mean over the
@@ -12,13 +12,14 @@ refined to the sample on the high-passed waveform.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d, median_filter
 from scipy.signal import butter, find_peaks, sosfilt
 
 FRAME = 128  # samples at the analysis rate (24 kHz): 5.3 ms
-HOP = 24  # 1 ms
+HOP = 48  # 2 ms
 BANDS_HZ = [(150, 500), (500, 1000), (1000, 2000), (2000, 4000), (4000, 8000), (8000, 11500)]
 BG_SECONDS = 0.4
 RECENT_MS = (5, 10)
@@ -54,19 +55,28 @@ class Onset:
     level_db: float  # broadband level above background at the peak
 
 
+@lru_cache(maxsize=8)
+def _band_matrix(rate: int) -> np.ndarray:
+    """(bins, bands) 0/1 matrix summing a frame's power spectrum into BANDS_HZ."""
+    freqs = np.fft.rfftfreq(FRAME, 1.0 / rate)
+    m = np.zeros((freqs.size, len(BANDS_HZ)), dtype=np.float32)
+    for b, (lo, hi) in enumerate(BANDS_HZ):
+        m[(freqs >= lo) & (freqs < hi), b] = 1.0
+    return m
+
+
+_WINDOW = np.hanning(FRAME).astype(np.float32)
+
+
 def band_levels(x: np.ndarray, rate: int) -> np.ndarray:
     """Level (dB) of each band per hop; shape (n_frames, n_bands). Frame k starts at k·HOP."""
+    x = np.asarray(x, dtype=np.float32)
     if x.size < FRAME:
         x = np.pad(x, (0, FRAME - x.size))
-    n = 1 + (x.size - FRAME) // HOP
-    idx = np.arange(FRAME)[None, :] + HOP * np.arange(n)[:, None]
-    spec = np.abs(np.fft.rfft(x[idx] * np.hanning(FRAME), axis=1)) ** 2
-    freqs = np.fft.rfftfreq(FRAME, 1.0 / rate)
-    out = np.empty((n, len(BANDS_HZ)), dtype=np.float32)
-    for b, (lo, hi) in enumerate(BANDS_HZ):
-        m = (freqs >= lo) & (freqs < hi)
-        out[:, b] = 10 * np.log10(spec[:, m].sum(axis=1) + 1e-12)
-    return out
+    frames = np.lib.stride_tricks.sliding_window_view(x, FRAME)[::HOP]
+    spec = np.fft.rfft(frames * _WINDOW, axis=1)
+    power = (spec.real**2 + spec.imag**2).astype(np.float32)
+    return np.asarray(10 * np.log10(power @ _band_matrix(rate) + 1e-12), dtype=np.float32)
 
 
 def _background(levels: np.ndarray, rate: int) -> np.ndarray:
@@ -93,7 +103,7 @@ def _delay(a: np.ndarray, k: int) -> np.ndarray:
 
 @dataclass
 class Scores:
-    """Per-hop (1 ms) measurements of a signal, shared by detection and features."""
+    """Per-hop (2 ms) measurements of a signal, shared by detection and features."""
 
     score: np.ndarray  # onset score, dB
     level: np.ndarray  # broadband level above background, dB
@@ -102,7 +112,7 @@ class Scores:
 
 
 def scores(x: np.ndarray, rate: int) -> Scores:
-    """Onset score and band levels of `x` (1 ms hops)."""
+    """Onset score and band levels of `x` (2 ms hops)."""
     levels = band_levels(x, rate)
     bg = _background(levels, rate)
     score, level = _score(levels, bg, rate)
@@ -135,9 +145,13 @@ def _score(levels: np.ndarray, bg: np.ndarray, rate: int) -> tuple[np.ndarray, n
     return score, level
 
 
+@lru_cache(maxsize=8)
+def _highpass_sos(rate: int) -> np.ndarray:
+    return np.asarray(butter(2, 300, btype="highpass", fs=rate, output="sos"))
+
+
 def _highpass(x: np.ndarray, rate: int) -> np.ndarray:
-    sos = butter(2, 300, btype="highpass", fs=rate, output="sos")
-    return np.asarray(sosfilt(sos, x))
+    return np.asarray(sosfilt(_highpass_sos(rate), x))
 
 
 def refine(x_hp: np.ndarray, rate: int, lo_s: float, hi_s: float) -> float:

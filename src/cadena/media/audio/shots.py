@@ -83,7 +83,7 @@ class ShotReport:
     duration_s: float
     params: ShotParams
     decode: DecodeReport
-    envelope: np.ndarray | None = None  # onset score per ms (for sync and pictures)
+    envelope: np.ndarray | None = None  # onset score per 2 ms hop (for sync)
 
     @property
     def shots(self) -> list[Event]:
@@ -151,7 +151,7 @@ def _features_in(
     x: np.ndarray, offset_s: float, lo_s: float, hi_s: float, p: OnsetParams
 ) -> tuple[list[Features], np.ndarray]:
     """Features of onsets in x whose absolute time lies in [lo_s, hi_s), and the onset
-    envelope (1 ms hops) over that span."""
+    envelope (one value per hop) over that span."""
     rate = p.rate
     sc = scores(x, rate)
     out: list[Features] = []

@@ -1,7 +1,7 @@
 """Time offsets between recordings of one moment, from their sound, and a merged timeline.
 
 Method (docs/sound.md): each recording becomes an onset envelope (the multiband rise
-score of onsets.py at 1 ms resolution: what is sudden, not what is loud, so that
+score of onsets.py, one value per 2 ms: what is sudden, not what is loud, so that
 different microphones, gains, codecs and clipping matter little). Envelopes are
 cross-correlated with GCC-PHAT (the cross-spectrum whitened to unit magnitude, so
 every shared bang counts, not just the loudest), the peak is refined to a fraction of
@@ -65,7 +65,7 @@ class MergedShot:
 
 
 def envelope_from_chunks(chunks: Iterable[np.ndarray], rate: int = ENV_RATE) -> np.ndarray:
-    """Onset score at 1 ms resolution over a stream of chunks (memory: the envelope only)."""
+    """Onset score per hop over a stream of chunks (memory: the envelope only)."""
     pre = int(PRE_S * rate)
     out: list[np.ndarray] = []
     tail = np.zeros(0, dtype=np.float32)
@@ -80,7 +80,7 @@ def envelope_from_chunks(chunks: Iterable[np.ndarray], rate: int = ENV_RATE) -> 
 
 
 def envelope(source: Source, chunk_s: float = 10.0) -> np.ndarray:
-    """The onset envelope of a file's sound (1 value per ms)."""
+    """The onset envelope of a file's sound (one value per hop)."""
     return envelope_from_chunks(iter_chunks(source, ENV_RATE, chunk_seconds=chunk_s))
 
 
@@ -116,7 +116,7 @@ def gcc_phat(ref: np.ndarray, other: np.ndarray, max_lag: int | None = None) -> 
 
 
 def offsets(envelopes: list[np.ndarray], max_offset_s: float | None = None) -> list[Offset]:
-    """Offsets of every recording against the first (1 kHz envelopes)."""
+    """Offsets of every recording against the first (onset envelopes)."""
     env_rate = ENV_RATE / HOP
     max_lag = None if max_offset_s is None else int(max_offset_s * env_rate)
     out = [Offset(0, 0.0, 1.0, 0.0, "reference")]
@@ -254,7 +254,7 @@ class SyncReport:
             ],
             "method": {
                 "tool": "cadena.media.audio.sync",
-                "envelope": "multiband onset score, 1 ms",
+                "envelope": "multiband onset score, 2 ms hops",
                 "correlation": "GCC-PHAT, parabolic peak",
                 "min_peak_ratio": MIN_PSR,
                 "min_matched_share": MIN_MATCHED,
@@ -278,7 +278,51 @@ def sync_reports(envelopes: list[np.ndarray], shot_times: list[list[float]]) -> 
             off.matched, off.of = _matched(
                 envelopes[0], envelopes[off.index], off.offset_s, env_rate
             )
+            spans = (envelopes[0].size / env_rate, envelopes[off.index].size / env_rate)
+            _check_groups(off, shot_times[0], shot_times[off.index], spans)
     return SyncReport(found, merge_shots(shot_times, found), shot_times)
+
+
+GROUP_GAP_S = 1.0
+
+
+def _groups(times: list[float]) -> list[list[float]]:
+    out: list[list[float]] = []
+    for t in sorted(times):
+        if out and t - out[-1][-1] <= GROUP_GAP_S:
+            out[-1].append(t)
+        else:
+            out.append([t])
+    return out
+
+
+def _check_groups(
+    off: Offset, ref: list[float], other: list[float], spans: tuple[float, float]
+) -> None:
+    """One burst lines up with any burst of the same cyclic rate: ask for two.
+
+    Offsets resting on gunfire are accepted when shots of at least two separate volleys
+    line up; when the overlap holds a single volley on either side, the offset stands but
+    is marked as resting on one burst's rhythm; when two or more volleys were heard but
+    only one lines up, there is no common sound.
+    """
+    assert off.offset_s is not None
+    placed = [t + off.offset_s for t in other if 0 <= t + off.offset_s <= spans[0]]
+    inside = [t for t in ref if off.offset_s <= t <= off.offset_s + spans[1]]
+    if not placed or not inside:
+        return
+    hit = [t for t in inside if min(abs(t - p) for p in placed) <= 0.005]
+    groups_hit = len(_groups(hit))
+    groups_there = min(len(_groups(inside)), len(_groups(placed)))
+    if groups_hit >= 2:
+        return
+    if groups_there <= 1:
+        off.status += " (one volley only: rhythm could match another volley)"
+        off.confidence = min(off.confidence, 0.3)
+        return
+    off.offset_s = None
+    off.status = "no common sound"
+    off.confidence = min(off.confidence, 0.2)
 
 
 def merge_shots(
