@@ -8,8 +8,10 @@ country, the people and the events are invented.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,6 +120,7 @@ def ingest(d: Demo) -> None:
     )
     summary = ana.as_dict(), web.as_dict()
     d.results["video"] = next(o.sha256 for o in ana.outcomes if o.path.endswith(".mp4"))
+    d.results["still"] = next(o.sha256 for o in ana.outcomes if o.path.endswith(".jpg"))
     d.results["ingest"] = {
         k: summary[0][k] + summary[1][k] for k in ("added", "new_source", "refused")
     }
@@ -132,6 +135,53 @@ def same_footage(d: Demo) -> None:
     from cadena.media.fingerprint.demo_copies import same_footage as find_copies
 
     find_copies(d)
+
+
+REVIEWS = (
+    ("Reviewer Marta (training)", "place: the GPS tag and the fountain match Plaza de la Libertad"),
+    ("Reviewer Tomás (training)", "time: capture time 16:42 agrees with the witness and the light"),
+)
+
+
+def review_and_redact(d: Demo) -> None:
+    """Two independent reviewers verify the witness's video; a still is published redacted."""
+    from cadena.verify import redact, reviews
+
+    assert d.case is not None
+    video = d.results["video"]
+    for reviewer, finding in REVIEWS:
+        with _acting_as(reviewer), d.case.session() as s:
+            reviews.record(
+                d.case,
+                s,
+                video,
+                "verified",
+                checked=["source", "place", "time"],
+                findings=[reviews.parse_finding(finding)],
+                reviewer=reviewer,
+            )
+    status = reviews.report(d.case, video)["status"]
+    # A bystander at the left edge, boxed by hand as the detector would miss a turned head.
+    red = redact.redact(d.case, d.results["still"], boxes=[redact.Box(20, 60, 120, 160)])
+    d.results["review"] = {"status": status, "redacted_still": red.derivative}
+    d.say(
+        f"Two reviewers checked the witness's video independently: {status}; "
+        f"a still published with {len(red.boxes)} region(s) blurred ({red.derivative[:12]})"
+    )
+
+
+@contextmanager
+def _acting_as(who: str) -> Iterator[None]:
+    """Each reviewer signs in as themselves (the custody log records the actor)."""
+    before = os.environ.get("CADENA_ACTOR")
+    os.environ["CADENA_ACTOR"] = who
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["CADENA_ACTOR"]
+        else:
+            os.environ["CADENA_ACTOR"] = before
 
 
 def chat_export(d: Demo) -> None:
@@ -178,6 +228,7 @@ STEPS: list[Callable[[Demo], None]] = [
     make_media,
     ingest,
     same_footage,
+    review_and_redact,
     chat_export,
     force_structure,
     check,

@@ -21,11 +21,13 @@ from cadena.cli.common import (
     user_errors,
 )
 from cadena.cli.common import out as out_console
+from cadena.cli.verifying import print_verification
 from cadena.intake.archives import Expansion, add_and_expand
 from cadena.intake.files import SourceFields, walk
 from cadena.vault import inspect
 from cadena.vault.case import Case
 from cadena.vault.verify import verify as verify_case
+from cadena.verify import reviews
 
 
 def register(app: typer.Typer) -> None:
@@ -143,10 +145,12 @@ def show(
         out.print(table)
         return
     record = inspect.item_record(c, item)
+    record["verification"] = reviews.report(c, record["sha256"])
     if json_:
         emit_json(record)
     else:
         _print_item(record)
+        print_verification(record["verification"])
 
 
 def _print_item(r: dict[str, Any]) -> None:
