@@ -53,6 +53,10 @@ def test_footage_borders_found_on_letterbox_and_screen_frame() -> None:
     lit[:30] = img[:30]  # one frame whose top is picture, not bar
     assert frames.video_borders([boxed] * 4) == frames.Borders(30, 30, 0, 0)
     assert frames.video_borders([boxed, boxed, lit]).top == 0  # a bar is there in every frame
+    wall = img.copy()
+    wall[:, :60] = 128  # a flat wall on one side is picture, not a bar (bars come in pairs)
+    assert frames.detect_borders(wall).left == 60
+    assert frames.video_borders([wall] * 3) == frames.Borders()
 
 
 def test_footage_thumbnail_is_deterministic_jpeg() -> None:

@@ -239,13 +239,24 @@ def _detect_once(image: np.ndarray, tolerance: int, max_fraction: float = 0.4) -
 def video_borders(images: list[np.ndarray], percentile: float = 20.0) -> Borders:
     """Bars that hold through the video: a low percentile of each side over the frames.
 
-    A dark sky in one frame is not a bar; a bar is there in (nearly) every frame.
+    A dark sky in one frame is not a bar; a bar is there in (nearly) every frame. And bars come
+    in pairs: letterboxing, pillarboxing and a screen recording's frame put them on both sides of
+    the picture, so a flat band on one side only (a wall, a white background) is picture.
     """
     if not images:
         return Borders()
     found = np.array([list(_as_tuple(detect_borders(i))) for i in images])
-    sides = np.percentile(found, percentile, axis=0, method="lower").astype(int)
-    return Borders(*(int(x) for x in sides))
+    top, bottom, left, right = (
+        int(x) for x in np.percentile(found, percentile, axis=0, method="lower")
+    )
+    top, bottom = _paired(top, bottom)
+    left, right = _paired(left, right)
+    return Borders(top, bottom, left, right)
+
+
+def _paired(a: int, b: int) -> tuple[int, int]:
+    """Both bars of a pair, or neither when one is missing or under half the other."""
+    return (a, b) if min(a, b) >= 0.5 * max(a, b) and min(a, b) > 0 else (0, 0)
 
 
 def _as_tuple(b: Borders) -> tuple[int, int, int, int]:

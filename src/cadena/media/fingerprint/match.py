@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from cadena.media.fingerprint.index import CodeIndex
-from cadena.media.fingerprint.video import CROPS, MIRROR, UPRIGHT, VideoFingerprint
+from cadena.media.fingerprint.video import CROPS, MIN_QUALITY, MIRROR, UPRIGHT, VideoFingerprint
 
 RADIUS = 31
+WEAK_RADIUS = 16  # for hits on a frame of PDQ quality under 50 (see video.WEAK_QUALITY)
 MIN_FRAMES = 2
 MIN_COVERAGE = 0.2
 _FRAME_BITS, _CROP_BITS = 21, 3
@@ -78,6 +79,12 @@ def decide(
     query: VideoFingerprint, target: VideoFingerprint, hits: Hits, key: int
 ) -> FootageMatch | None:
     """A match between two fingerprints from their frame hits, or None."""
+    weak = (query.quality[hits.q_frame] < MIN_QUALITY) | (
+        target.quality[hits.t_frame] < MIN_QUALITY
+    )
+    keep = ~weak | (hits.dist <= WEAK_RADIUS)
+    if not keep.all():
+        hits = Hits(*(getattr(hits, f)[keep] for f in Hits.__dataclass_fields__))
     if not len(hits.dist):
         return None
     nq, nt = len(query.usable), len(target.usable)

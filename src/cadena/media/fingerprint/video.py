@@ -11,7 +11,9 @@ by about 128. So, for every sampled frame:
 - all eight rotations and flips are kept, so a mirrored or turned copy matches too.
 
 The index holds only the upright codes; queries use the mirror and the rotations (see
-`query_codes`). Frames with PDQ quality under 50 (flat, dark) are never used to match.
+`query_codes`). Frames with PDQ quality under 50 (flat, dark) are not used to match, unless the
+video has fewer than two better ones: then frames of quality 25 or more are used, with a tighter
+radius.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from cadena.media.fingerprint import pdq
 KIND = "video-pdq"
 VERSION = "1"
 MIN_QUALITY = 50
+# A video with fewer than two frames of quality 50 (low contrast, fog, night) falls back on its
+# frames of quality >= WEAK_QUALITY, whose hits must then be much closer (see match.WEAK_RADIUS).
+WEAK_QUALITY = 25
 #: name, scale, horizontal anchor, vertical anchor
 CROPS: tuple[tuple[str, float, float, float], ...] = (
     ("full", 1.0, 0.5, 0.5),
@@ -56,7 +61,8 @@ class VideoFingerprint:
 
     @property
     def usable(self) -> np.ndarray:
-        return np.flatnonzero(self.quality >= MIN_QUALITY)
+        good = np.flatnonzero(self.quality >= MIN_QUALITY)
+        return good if len(good) >= 2 else np.flatnonzero(self.quality >= WEAK_QUALITY)
 
     def index_codes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Upright codes of usable frames: (codes (k, 32), frame (k,), crop (k,))."""
