@@ -98,6 +98,11 @@ STRINGS: dict[str, dict[str, str]] = {
             "For each superior, what could have given them knowledge of the events, in order, "
             "and the date of first notice."
         ),
+        "notice.person": "Superior",
+        "notice.first": "First notice on record",
+        "notice.first_actual": "First actual notice",
+        "notice.events": "Events",
+        "notice.none": "none on record",
         "elements.lead": (
             "For each superior and incident, one row per element of each legal framework, with "
             "its status (supported, contested, no evidence) and what it rests on."
@@ -283,15 +288,20 @@ STRINGS: dict[str, dict[str, str]] = {
             "Para cada superior, lo que pudo darle conocimiento de los hechos, en orden, y la "
             "fecha del primer conocimiento."
         ),
+        "notice.person": "Superior",
+        "notice.first": "Primer conocimiento que consta",
+        "notice.first_actual": "Primer conocimiento efectivo",
+        "notice.events": "Hechos",
+        "notice.none": "no consta",
         "elements.lead": (
             "Para cada superior e incidente, una fila por elemento de cada marco jurídico, con "
-            "su estado (acreditado, controvertido, sin pruebas) y aquello en que se apoya."
+            "su estado (sustentado, controvertido, sin evidencia) y aquello en que se apoya."
         ),
         "patterns.lead": (
             "Indicadores a lo largo del caso, cada uno declarado en datos con sus parámetros."
         ),
         "gaps.lead": (
-            "Cada elemento sin pruebas, y la solicitud que un investigador puede enviar para "
+            "Cada elemento sin evidencia, y la solicitud que un investigador puede enviar para "
             "llenarlo."
         ),
         "none": "Ninguno.",
@@ -350,16 +360,16 @@ STRINGS: dict[str, dict[str, str]] = {
             "interrupción entre dos fechas citadas), el supuesto se indica a su lado."
         ),
         "limits.4": (
-            "Un elemento sin pruebas es un vacío en el expediente, no una prueba de inocencia; "
+            "Un elemento sin evidencia es un vacío en el expediente, no una prueba de inocencia; "
             "la sección de vacíos dice qué lo llenaría."
         ),
         "limits.5": (
             "Los nombres y contactos de las víctimas nunca se incluyen en este expediente; las "
             "víctimas aparecen con seudónimos."
         ),
-        "status.supported": "acreditado",
+        "status.supported": "sustentado",
         "status.contested": "controvertido",
-        "status.no_evidence": "sin pruebas",
+        "status.no_evidence": "sin evidencia",
         "verif.unverified": "sin verificar",
         "verif.in_review": "en revisión",
         "verif.verified": "verificado",

@@ -15,7 +15,7 @@ from cadena.publish.dossier.build import build
 from cadena.publish.dossier.charts import timeline_svg
 from cadena.publish.dossier.i18n import assumption_text, check_lang, translator, word
 from cadena.publish.dossier.mapping import map_svg
-from cadena.publish.dossier.model import Dossier
+from cadena.publish.dossier.model import Block, Dossier, FindingView
 from cadena.publish.dossier.orgchart import orgchart_svg
 from cadena.vault.case import Case
 
@@ -85,6 +85,33 @@ def _element_label(lang: str) -> Any:
     return label
 
 
+@dataclass(frozen=True)
+class MatrixRow:
+    framework: str
+    label: str
+    cells: tuple[FindingView | None, ...]
+
+
+def element_matrix(block: Block, lang: str) -> tuple[list[int], list[MatrixRow]]:
+    """A superior's element findings laid out as a grid: one row per framework element, one
+    column per incident, each cell the finding (its status and anchor)."""
+    incidents: list[int] = []
+    rows: dict[tuple[str, str], dict[int, FindingView]] = {}
+    labels: dict[tuple[str, str], str] = {}
+    for fv in block.findings:
+        f = fv.finding
+        inc = int(f.data.get("incident", 0))
+        if inc not in incidents:
+            incidents.append(inc)
+        key = (f.framework or "", str(f.data.get("element", f.kind)))
+        rows.setdefault(key, {})[inc] = fv
+        labels[key] = _element_label(lang)(f)
+    return incidents, [
+        MatrixRow(fw, labels[(fw, el)], tuple(cells.get(i) for i in incidents))
+        for (fw, el), cells in rows.items()
+    ]
+
+
 def stats(d: Dossier) -> list[tuple[str, int]]:
     superiors = {
         sup["person"] for b in d.blocks.get("chain", []) for sup in b.summary.get("superiors", [])
@@ -112,6 +139,8 @@ def render_html(d: Dossier, lang: str) -> str:
         assumption=_assumption(lang),
         in_lang=lambda v: _in_lang(v, lang),
         incident_title=lambda fid: incident_titles.get(fid, f"#{fid}"),
+        incident_number=lambda fid: numbers.get(fid, "?"),
+        element_matrix=lambda b: element_matrix(b, lang),
     )
     return env.get_template("dossier.html").render(
         d=d,
