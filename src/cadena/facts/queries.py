@@ -357,77 +357,87 @@ _LK_SELECT = f"""
 _LINKS_SQL = text(_UP_CTE + "\n" + _LK_SELECT + "ORDER BY l.id").bindparams(
     bindparam("lines", expanding=True)
 )
-_CHAIN_SQL = text(
-    f"""
+_L_ROWS = _wide(
+    "L",
+    {
+        "id": "id",
+        "x1": "child_id",
+        "x2": "parent_id",
+        "t1": "line",
+        "t2": "child_name",
+        "t3": "parent_name",
+        **{k: v.format(f="lk") for k, v in _FACT_OF.items()},
+    },
+)
+_H_ROWS = _wide(
+    "H",
+    {
+        "id": "tenure_id",
+        "x1": "person_id",
+        "x2": "post_id",
+        "x3": "unit_id",
+        "t1": "title",
+        "t2": "role",
+        "t3": "person_name",
+        "t4": "unit_name",
+        **{k: v.format(f="ho") for k, v in _FACT_OF.items()},
+        **{c: c for c in _WIDE if c.startswith("p_")},
+    },
+)
+_C_ROWS = _wide(
+    "C",
+    {
+        "id": "c.id",
+        "x1": "c.fact_id",
+        "t1": "c.item_sha256",
+        "t2": "CAST(c.locator AS TEXT)",
+        "t3": "c.quote",
+        "t4": "c.reference",
+    },
+)
+_U_ROWS = _wide("U", {"id": "u.id", "t1": "u.name"})
+# LATERAL (fenced with OFFSET 0 so it is not flattened) makes each step an index probe whatever
+# the planner guesses of a CTE's size: it guesses dozens of rows and would rather scan every
+# citation than probe for twenty.
+_CHAIN_SQL = text(f"""
 {_UP_CTE},
-lk AS ({_LK_SELECT}),
+lk AS (
+  SELECT l.id, l.child_id, l.parent_id, l.line, {_FACT_COLS.format(f="f")},
+    cu.name AS child_name, pu.name AS parent_name
+  FROM up CROSS JOIN LATERAL (SELECT * FROM fact_unit_link x WHERE x.id = up.link_id OFFSET 0) l
+  CROSS JOIN LATERAL (SELECT * FROM fact x WHERE x.id = l.id OFFSET 0) f
+  CROSS JOIN LATERAL (SELECT name FROM fact_unit x WHERE x.id = l.child_id OFFSET 0) cu
+  CROSS JOIN LATERAL (SELECT name FROM fact_unit x WHERE x.id = l.parent_id OFFSET 0) pu
+),
 ho AS (
   SELECT t.id AS tenure_id, t.person_id, p.id AS post_id, p.unit_id, p.title, p.role,
     per.name AS person_name, u.name AS unit_name, {_FACT_COLS.format(f="ft")},
     fp.key AS p_key, fp.start_date AS p_start, fp.end_date AS p_end,
     fp.first_cited AS p_first, fp.last_cited AS p_last, fp.confidence AS p_conf,
     fp.assumption AS p_assumption
-  FROM (SELECT DISTINCT unit_id FROM up) AS un CROSS JOIN fact_post p CROSS JOIN fact fp
-    CROSS JOIN fact_tenure t CROSS JOIN fact ft CROSS JOIN fact_person per
-    CROSS JOIN fact_unit u
-  WHERE p.unit_id = un.unit_id AND fp.id = p.id AND t.post_id = p.id AND ft.id = t.id
-    AND per.id = t.person_id AND u.id = p.unit_id AND p.head = :head
-    AND fp.merged_into IS NULL AND {_MAY_HOLD.format(f="ft")}
+  FROM (SELECT DISTINCT unit_id FROM up) AS un
+  CROSS JOIN LATERAL (SELECT * FROM fact_post x WHERE x.unit_id = un.unit_id
+                      AND x.head = :head OFFSET 0) p
+  CROSS JOIN LATERAL (SELECT * FROM fact x WHERE x.id = p.id AND x.merged_into IS NULL OFFSET 0) fp
+  CROSS JOIN LATERAL (SELECT * FROM fact_tenure x WHERE x.post_id = p.id OFFSET 0) t
+  CROSS JOIN LATERAL (SELECT * FROM fact x WHERE x.id = t.id
+                      AND {_MAY_HOLD.format(f="x")}) ft
+  CROSS JOIN LATERAL (SELECT name FROM fact_person x WHERE x.id = t.person_id OFFSET 0) per
+  CROSS JOIN LATERAL (SELECT name FROM fact_unit x WHERE x.id = p.unit_id OFFSET 0) u
 ),
 cited(fact_id) AS (
   SELECT id FROM lk UNION SELECT tenure_id FROM ho UNION SELECT post_id FROM ho
 )
-{
-        _wide(
-            "L",
-            {
-                "id": "id",
-                "x1": "child_id",
-                "x2": "parent_id",
-                "t1": "line",
-                "t2": "child_name",
-                "t3": "parent_name",
-                **{k: v.format(f="lk") for k, v in _FACT_OF.items()},
-            },
-        )
-    } FROM lk
+{_L_ROWS} FROM lk
 UNION ALL
-{
-        _wide(
-            "H",
-            {
-                "id": "tenure_id",
-                "x1": "person_id",
-                "x2": "post_id",
-                "x3": "unit_id",
-                "t1": "title",
-                "t2": "role",
-                "t3": "person_name",
-                "t4": "unit_name",
-                **{k: v.format(f="ho") for k, v in _FACT_OF.items()},
-                **{c: c for c in _WIDE if c.startswith("p_")},
-            },
-        )
-    } FROM ho
+{_H_ROWS} FROM ho
 UNION ALL
-{
-        _wide(
-            "C",
-            {
-                "id": "c.id",
-                "x1": "c.fact_id",
-                "t1": "c.item_sha256",
-                "t2": "CAST(c.locator AS TEXT)",
-                "t3": "c.quote",
-                "t4": "c.reference",
-            },
-        )
-    }
-FROM cited CROSS JOIN fact_citation c WHERE c.fact_id = cited.fact_id
+{_C_ROWS}
+FROM cited CROSS JOIN LATERAL (
+  SELECT * FROM fact_citation x WHERE x.fact_id = cited.fact_id OFFSET 0) c
 UNION ALL
-{_wide("U", {"id": "u.id", "t1": "u.name"})} FROM fact_unit u WHERE u.id = :uid
-"""
-).bindparams(bindparam("lines", expanding=True))
+{_U_ROWS} FROM fact_unit u WHERE u.id = :uid
+""").bindparams(bindparam("lines", expanding=True))
 
 
 _CITES_SQL = (
