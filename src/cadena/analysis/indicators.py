@@ -130,9 +130,15 @@ def _units(ctx: Ctx) -> set[int]:
     return set(ctx.chain.attributed_units)
 
 
+@cache
+def _words(terms: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(" + "|".join(re.escape(fold(t)) for t in terms) + r")\b")
+
+
 def _terms_in(text: str, terms: list[str]) -> list[str]:
-    folded = fold(text)
-    return [t for t in terms if re.search(rf"\b{re.escape(fold(t))}\b", folded)]
+    """The terms (as written in the data) found as whole words in the folded text."""
+    found = set(_words(tuple(terms)).findall(fold(text)))
+    return [t for t in terms if fold(t) in found]
 
 
 # -- superior–subordinate and control --------------------------------------------------------

@@ -53,6 +53,7 @@ class Snapshot:
             self.order_units[ou.order_id].add(ou.unit_id)
         self._sha: str | None = None
         self._by_class: dict[type, list[m.Fact]] = {}
+        self._spans: dict[int, TimeSpan] = {}
         self.tenures_of_post: dict[int, list[m.Tenure]] = defaultdict(list)
         self.tenures_of_person: dict[int, list[m.Tenure]] = defaultdict(list)
         self.head_posts: dict[int, list[m.Post]] = defaultdict(list)
@@ -96,18 +97,21 @@ class Snapshot:
         return f"{post.title}, {self.name(post.unit_id)}" if post.unit_id else post.title
 
     # -- time ----------------------------------------------------------------------------------
-    @staticmethod
-    def span(f: m.Fact) -> TimeSpan:
-        return span_of(f)
+    def span(self, f: m.Fact) -> TimeSpan:
+        """The fact's time span, parsed once (the rules ask for it many times)."""
+        sp = self._spans.get(f.id)
+        if sp is None:
+            sp = self._spans[f.id] = span_of(f)
+        return sp
 
     def when(self, f: m.Fact) -> PartialDate | None:
         """The earliest date on record for a fact: its start, else its first cited date."""
-        sp = span_of(f)
+        sp = self.span(f)
         return sp.start or sp.first_cited or sp.end or sp.last_cited
 
     def moment(self, f: m.Fact) -> Moment | None:
         """When an incident (or any fact) happened: its start to its end when both are known."""
-        sp = span_of(f)
+        sp = self.span(f)
         first = sp.start or sp.first_cited
         last = sp.end or sp.last_cited
         if first and last and first != last:
@@ -119,7 +123,7 @@ class Snapshot:
         """The posts a person held at a moment (any basis), with the assumption each takes."""
         out = []
         for t in self.tenures_of_person.get(person_id, []):
-            cov = coverage(span_of(t), on)
+            cov = coverage(self.span(t), on)
             post = self.get(m.Post, t.post_id)
             if cov is not None and post is not None:
                 out.append(Held(t, post, cov))
@@ -131,7 +135,7 @@ class Snapshot:
         if post is None:
             return out
         for t in self.tenures_of_post.get(post_id, []):
-            cov = coverage(span_of(t), on)
+            cov = coverage(self.span(t), on)
             if cov is not None:
                 out.append(Held(t, post, cov))
         return out
