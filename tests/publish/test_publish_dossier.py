@@ -37,9 +37,10 @@ import pytest
 from PIL import Image
 
 from cadena.analysis.chain import analyze_chain
+from cadena.errors import CadenaError
 from cadena.facts.citations import Cite, Support
 from cadena.facts.demo import load_demo_force
-from cadena.facts.record import PartyRef, Recorder
+from cadena.facts.record import Identity, PartyRef, Recorder
 from cadena.facts.time import PartialDate, TimeSpan, coverage
 from cadena.intake.files import SourceFields, add_paths
 from cadena.publish.dossier.build import build
@@ -237,6 +238,13 @@ def small_case(root: Path) -> tuple[Case, str, str]:
             injured=1,
         )
         r.attribute(inc, unit=esm, support=Support.of("medium", [Cite(video, {"kind": "whole"})]))
+        r.add_victim(
+            inc,
+            "Víctima 1",
+            support=doc(8),
+            age=19,
+            identity=Identity(name="María Secreta", contact="+51 999 000 111"),
+        )
         r.add_communication(
             "casualty_report",
             support=doc(6),
@@ -446,6 +454,27 @@ def test_charts_are_inline_svg(demo: Built) -> None:
     assert f'id="orgchart-{by_key["I-A"].fact_id}"' in page
     assert f'id="orgchart-{by_key["I-C"].fact_id}"' not in page  # no unit, no chart
     assert "no hay cadena que dibujar" in demo.html["es"]
+
+
+def test_victims_identities_never_appear(small: Built) -> None:
+    for page in small.html.values():
+        assert "María Secreta" not in page and "999 000 111" not in page
+
+
+def test_timeline_draws_the_plan_and_its_renewal(small: Built) -> None:
+    page = small.html["en"]
+    orders = re.findall(r'id="timeline-tl-order-(\d+)"', page)
+    assert len(orders) == 2
+    assert "renewal: Prórroga Plan Plaza (still in force" in page  # open-ended, hatched
+    assert re.search(r'id="timeline-tl-incident-\d+"', page)
+    assert re.search(r'id="timeline-tl-measure-\d+"', page)
+
+
+def test_an_unwritable_folder_is_a_clear_error(small: Built, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(CadenaError, match="Cannot write the dossier"):
+        write_dossier(small.case, blocker / "out", dossier=small.dossier)
 
 
 def test_an_empty_case_still_has_a_dossier(tmp_path: Path, clean_env: None) -> None:

@@ -186,7 +186,13 @@ def write_dossier(
     check_lang(lang)
     d = dossier or build(case, check_integrity=check_integrity)
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CadenaError(
+            f"Cannot write the dossier into {folder}: {exc.strerror}; give --out "
+            "a folder you can write to."
+        ) from None
     html = render_html(d, lang)
     html_path = folder / f"dossier-{lang}.html"
     tmp = html_path.with_suffix(".html.part")
