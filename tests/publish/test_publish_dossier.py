@@ -454,6 +454,7 @@ def test_charts_are_inline_svg(demo: Built) -> None:
     assert f'id="orgchart-{by_key["I-A"].fact_id}"' in page
     assert f'id="orgchart-{by_key["I-C"].fact_id}"' not in page  # no unit, no chart
     assert "no hay cadena que dibujar" in demo.html["es"]
+    assert "sin coordenadas registradas: incidente(s) 3." in demo.html["es"]
 
 
 def test_victims_identities_never_appear(small: Built) -> None:
