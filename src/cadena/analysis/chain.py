@@ -283,7 +283,7 @@ def _plans(snap: Snapshot, out: IncidentChain, attributions: list[m.Attribution]
                 ("plan",),
                 grounds,
                 assumed + assumed_by,
-                post_unit.force if post_unit else None,
+                _plan_force(snap, post_unit, unit_id),
             )
             name = snap.name(pid)
             _add_superior(out, pid, name, role)
@@ -299,6 +299,15 @@ def _plans(snap: Snapshot, out: IncidentChain, attributions: list[m.Attribution]
                     data={"person": pid, "order": o.id, "post": o.issued_by_post_id},
                 )
             )
+
+
+def _plan_force(snap: Snapshot, post_unit: m.Unit | None, addressed: int | None) -> str | None:
+    """The force a plan's issuer acts in: their post's unit; when the order names no post, the
+    force of the unit it addresses (a plan for a police unit is police work)."""
+    if post_unit is not None:
+        return post_unit.force
+    unit = snap.get(m.Unit, addressed)
+    return unit.force if unit else None
 
 
 def _issuers(snap: Snapshot, o: m.Order, on: Moment) -> list[tuple[int, list[Ground], list[str]]]:
