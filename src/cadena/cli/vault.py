@@ -22,6 +22,7 @@ from cadena.cli.common import (
 )
 from cadena.cli.common import out as out_console
 from cadena.cli.verifying import print_verification
+from cadena.documents.batch import on_items_added
 from cadena.intake.archives import Expansion, add_and_expand
 from cadena.intake.files import SourceFields, walk
 from cadena.vault import inspect
@@ -99,8 +100,14 @@ def add(
             bar.update(task, advance=n, description=shown[-50:])
 
         summary, expansions = add_and_expand(c, paths, fields, advance if not bar.disable else None)
+    new = [o.sha256 for o in summary.outcomes if o.status == "added" and o.sha256]
+    new += [
+        o.sha256 for e in expansions for o in e.all_outcomes() if o.status == "added" and o.sha256
+    ]
+    documents = on_items_added(c, new)
     result = summary.as_dict()
     result["expanded"] = [e.as_dict() for e in expansions]
+    result["documents_read"] = len(documents)
     if json_:
         emit_json(result)
     else:

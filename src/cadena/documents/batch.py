@@ -61,6 +61,22 @@ def on_item_added(case: Case, item_sha256: str) -> ItemReport | None:
     return _read_item(case, item_sha256, media_type, kind)
 
 
+def on_items_added(case: Case, shas: list[str]) -> list[ItemReport]:
+    """The hook for a whole intake: metadata indexed once for all, then the text of each new
+    document read (photos are left to `cadena text`: OCR'ing every street photo takes a while)."""
+    if not shas:
+        return []
+    index_metadata(case, shas)
+    with case.session(write=False) as s:
+        items = [s.get(Item, sha) for sha in shas]
+        todo = [
+            (i.sha256, i.media_type, i.kind)
+            for i in items
+            if i is not None and i.kind != "image" and readable(i.media_type, i.kind)
+        ]
+    return [_read_item(case, sha, media_type, kind) for sha, media_type, kind in todo]
+
+
 def index_metadata(case: Case, items: Iterable[str] | None = None) -> int:
     """Make items' metadata (what the file says about itself) and file names searchable, as
     entries of origin "metadata"; items already indexed are skipped. Returns how many were."""
