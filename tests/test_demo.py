@@ -17,6 +17,8 @@ def test_demo_builds_a_verified_training_case(tmp_path: Path, cli) -> None:  # t
     assert result["review"]["status"] == "verified" and result["review"]["redacted_still"]
     assert len(result["copies"][0]["items"]) == 4  # the witness's video and its 3 re-uploads
     assert sum(result["facts"]["counts"].values()) > 20
+    assert result["documents"]["hits"] >= 1
+    assert result["documents"]["passage"]["kind"] == "passage"
     again = cli("demo", "--out", str(out), "--json", env={"CADENA_DATABASE_URL": ""})
     assert again.returncode == 0  # a previous demo folder is replaced
     (tmp_path / "mine").mkdir()

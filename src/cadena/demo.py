@@ -212,6 +212,48 @@ def _fact_count(case: Case) -> int:
         return int(s.execute(select(func.count()).select_from(Fact)).scalar_one())
 
 
+def documents(d: Demo) -> None:
+    """The plans read (text layer or OCR) and searched; the passage that calls protesters
+    "terroristas" quoted with its page and cited by the renewed plan's fact."""
+    from cadena.documents.batch import read_items
+    from cadena.documents.quote import quote
+    from cadena.documents.search import search
+
+    assert d.case is not None
+    read = read_items(d.case, images=False)
+    hits = [h for h in search(d.case, "terroristas").hits if h.origin != "metadata"]
+    if not hits:
+        raise CadenaError("the demo's renewed plan should mention 'terroristas'")
+    passage = quote(d.case, hits[0].item, hits[0].page, text=TERRORISTAS)
+    fact = _cite_in_order(d.case, "O2", passage.locator(), passage.text)
+    d.results["documents"] = {
+        "read": len(read),
+        "hits": len(hits),
+        "passage": passage.locator(),
+        "cited_by_fact": fact,
+    }
+    d.say(
+        f"Read {len(read)} documents; 'terroristas' found on page {hits[0].page} of "
+        f"{hits[0].name}; the passage quoted and cited by the renewed plan (fact #{fact})"
+    )
+
+
+TERRORISTAS = "frente a los terroristas que bloquean las vías"
+
+
+def _cite_in_order(case: Case, key: str, locator: dict[str, Any], text: str) -> int:
+    """Add the quoted passage as one more citation of an order, logged in custody."""
+    from sqlalchemy import select
+
+    from cadena.facts.models import Citation, Order
+
+    with case.session() as s:
+        order = s.execute(select(Order).where(Order.key == key)).scalar_one()
+        s.add(Citation(fact_id=order.id, item_sha256=locator["item"], locator=locator, quote=text))
+        case.log(s, "fact", locator["item"], {"fact": order.id, "added_citation": locator})
+        return order.id
+
+
 def check(d: Demo) -> None:
     assert d.case is not None
     report = verify(d.case)
@@ -231,6 +273,7 @@ STEPS: list[Callable[[Demo], None]] = [
     review_and_redact,
     chat_export,
     force_structure,
+    documents,
     check,
 ]
 
