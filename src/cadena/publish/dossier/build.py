@@ -114,7 +114,10 @@ def _when(f: m.Fact) -> str | None:
     sp = span_of(f)
     first, last = sp.start or sp.first_cited, sp.end or sp.last_cited
     if first and last and first != last:
-        return f"{first} – {last}"
+        a, b = str(first), str(last)
+        if a[:10] == b[:10] and "T" in a and "T" in b:  # the same day: say it once
+            return f"{a[:10]} {a[11:]}–{b[11:]}"
+        return f"{a} – {b}"
     found = first or last
     return str(found) if found else None
 
