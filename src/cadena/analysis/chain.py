@@ -74,7 +74,7 @@ def chain_at(s: Session, snap: Snapshot, incident_id: int) -> IncidentChain:
         raise CadenaError(f"No incident #{incident_id} in this case.")
     on = incident_moment(snap, inc)
     out = IncidentChain(inc, on, [], {}, [])
-    attributions = [a for a in snap.all(m.Attribution) if a.incident_id == inc.id]
+    attributions = snap.about_incident(inc.id, m.Attribution)
     for a in attributions:
         out.findings.append(_attribution(snap, inc, a))
         if a.unit_id is not None:
@@ -224,14 +224,19 @@ def orders_in_force(snap: Snapshot, unit_ids: list[int], on: Moment) -> list[m.O
     wanted = set(unit_ids)
     via_deployment = {
         d.plan_id
-        for d in snap.all(m.Deployment)
-        if d.unit_id in wanted and d.plan_id and coverage(snap.span(d), on)
+        for u in sorted(wanted)
+        for d in snap.deployments_of.get(u, [])
+        if d.plan_id and coverage(snap.span(d), on)
     }
+    candidates = {o.id: o for o in snap.orders_for(wanted)}
+    for oid in via_deployment:
+        plan = snap.get(m.Order, oid)
+        if plan is not None:
+            candidates[oid] = plan
     return [
-        o
-        for o in snap.all(m.Order)
-        if (snap.order_units.get(o.id, set()) & wanted or o.id in via_deployment)
-        and coverage(snap.span(o), on) is not None
+        candidates[i]
+        for i in sorted(candidates)
+        if coverage(snap.span(candidates[i]), on) is not None
     ]
 
 

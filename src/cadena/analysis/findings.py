@@ -18,6 +18,23 @@ LANGS = ("en", "es")
 FINDINGS_FORMAT = "1"  # the version of the JSON keys below; bump when a key changes meaning
 
 
+# Spanish words for the kinds of facts that appear inside statements.
+KIND_ES = {
+    "promotion": "ascenso", "decoration": "condecoración", "appointment": "nombramiento",
+    "dismissal": "destitución", "transfer": "traslado", "praise": "elogio",
+    "justification": "justificación", "denial": "negación", "vilification": "estigmatización",
+    "condemnation": "condena", "disciplinary_opened": "apertura de expediente",
+    "disciplinary_archived": "archivo de expediente", "disciplinary_sanctioned": "sanción",
+    "criminal_referral": "remisión a la fiscalía", "casualty_report": "parte de víctimas",
+    "report": "informe", "warning": "advertencia", "ceasefire_call": "llamado a cesar el fuego",
+    "instruction": "instrucción",
+}  # fmt: skip
+
+
+def es_kind(kind: str) -> str:
+    return KIND_ES.get(kind, kind.replace("_", " "))
+
+
 def weakest(confidences: Iterable[str]) -> str:
     """A conclusion is only as strong as the weakest fact it rests on."""
     values = [c for c in confidences if c in CONFIDENCE_ORDER]

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from cadena.analysis.chain import IncidentChain, Role, orders_in_force
-from cadena.analysis.findings import Ground
+from cadena.analysis.findings import Ground, es_kind
 from cadena.analysis.notice import ACTUAL, CONSTRUCTIVE, Chains, NoticeEvent
 from cadena.analysis.snapshot import Snapshot, days_after, reaches
 from cadena.facts import models as m
@@ -181,10 +181,8 @@ def signed_plan_in_force(ctx: Ctx) -> list[Hit]:
 @rule
 def issued_orders_to_unit(ctx: Ctx) -> list[Hit]:
     out = []
-    for o in ctx.snap.all(m.Order):
+    for o in ctx.snap.orders_for(_units(ctx)):
         when = ctx.snap.when(o)
-        if not (ctx.snap.order_units.get(o.id, set()) & _units(ctx)):
-            continue
         if when is None or when.lo() > ctx.chain.on.hi():
             continue
         got = ctx.issued(o)
@@ -231,7 +229,7 @@ def received_unit_reports(ctx: Ctx) -> list[Hit]:
                     _hit(
                         "received_unit_reports",
                         f"received a {c.communication_kind.replace('_', ' ')} on {when}",
-                        f"recibió un informe ({c.communication_kind}) el {when}",
+                        f"recibió un(a) {es_kind(c.communication_kind)} el {when}",
                         ctx.snap.grounds([c.id, *got.fact_ids]),
                         list(got.assumptions),
                     )
@@ -273,7 +271,7 @@ def could_discipline_or_promote(ctx: Ctx) -> list[Hit]:
                 _hit(
                     "could_discipline_or_promote",
                     f"decided a {ms.measure_kind.replace('_', ' ')} ({ctx.snap.when(ms)})",
-                    f"decidió una medida ({ms.measure_kind}) ({ctx.snap.when(ms)})",
+                    f"decidió: {es_kind(ms.measure_kind)} ({ctx.snap.when(ms)})",
                     ctx.snap.grounds([ms.id]),
                 )
             )
@@ -289,8 +287,8 @@ def near_scene(ctx: Ctx) -> list[Hit]:
             "la atribución lo nombra",
             ctx.snap.grounds([a.id]),
         )
-        for a in ctx.snap.all(m.Attribution)
-        if a.incident_id == ctx.incident.id and a.person_id == ctx.person
+        for a in ctx.snap.about_incident(ctx.incident.id, m.Attribution)
+        if a.person_id == ctx.person
     ]
 
 
@@ -330,7 +328,7 @@ def removed_before(ctx: Ctx) -> list[Hit]:
                 _hit(
                     "removed_before",
                     f"a {ms.measure_kind} dated {when}, before the incident",
-                    f"una medida de {ms.measure_kind} fechada el {when}, antes del incidente",
+                    f"{es_kind(ms.measure_kind)} fechada el {when}, antes del incidente",
                     ctx.snap.grounds([ms.id]),
                 )
             )
@@ -436,10 +434,10 @@ def _notice_grounds(ctx: Ctx) -> list[Ground]:
 @rule
 def plan_renewed_unchanged_after_notice(ctx: Ctx) -> list[Hit]:
     out = []
-    for o in ctx.snap.all(m.Order):
+    for o in ctx.snap.orders_for(_units(ctx)):
         old = ctx.snap.get(m.Order, o.renews_id)
         when = ctx.snap.when(o)
-        if old is None or not (ctx.snap.order_units.get(o.id, set()) & _units(ctx)):
+        if old is None:
             continue
         if o.firearms_authorised and old.firearms_authorised and _after_notice(ctx, when):
             got = ctx.issued(o)
@@ -530,7 +528,9 @@ def same_commanders_redeployed(ctx: Ctx) -> list[Hit]:
                 sorted([ctx.snap.name(u) for u in units] + [ctx.snap.name(p) for p in same])
             )
             attribs = [
-                a.id for a in ctx.snap.all(m.Attribution) if a.incident_id in (iid, ctx.incident.id)
+                a.id
+                for i in (iid, ctx.incident.id)
+                for a in ctx.snap.about_incident(i, m.Attribution)
             ]
             out.append(
                 _hit(
@@ -546,9 +546,8 @@ def same_commanders_redeployed(ctx: Ctx) -> list[Hit]:
 
 def _restrictions(ctx: Ctx) -> list[tuple[m.Fact, str]]:
     found: list[tuple[m.Fact, str]] = []
-    for o in ctx.snap.all(m.Order):
-        addressed = ctx.snap.order_units.get(o.id, set()) & _units(ctx)
-        if o.firearms_authorised is False and addressed and _after_notice(ctx, ctx.snap.when(o)):
+    for o in ctx.snap.orders_for(_units(ctx)):
+        if o.firearms_authorised is False and _after_notice(ctx, ctx.snap.when(o)):
             by = ctx.snap.name(o.issued_by_person_id)
             found.append((o, f"{o.title!r} ({ctx.snap.when(o)}), by {by}"))
     for c in ctx.snap.all(m.Communication):
@@ -596,9 +595,7 @@ def restricting_instruction(ctx: Ctx) -> list[Hit]:
 
 def _measures(ctx: Ctx, *kinds: str) -> list[m.Measure]:
     return [
-        ms
-        for ms in ctx.snap.all(m.Measure)
-        if ms.incident_id == ctx.incident.id and ms.measure_kind in kinds
+        ms for ms in ctx.snap.about_incident(ctx.incident.id, m.Measure) if ms.measure_kind in kinds
     ]
 
 
@@ -677,7 +674,7 @@ def case_opened_or_referred(ctx: Ctx) -> list[Hit]:
         _hit(
             "case_opened_or_referred",
             f"{ms.measure_kind.replace('_', ' ')} on {ctx.snap.when(ms)}",
-            f"{ms.measure_kind} el {ctx.snap.when(ms)}",
+            f"{es_kind(ms.measure_kind)} el {ctx.snap.when(ms)}",
             ctx.snap.grounds([ms.id]),
         )
         for ms in found
@@ -703,8 +700,8 @@ def promoted_after(ctx: Ctx) -> list[Hit]:
                     "promoted_after",
                     f"{ms.measure_kind} of {who} on {when}, within "
                     f"{p['days']} days of the incident",
-                    f"{ms.measure_kind} de {who} el {when}, dentro de {p['days']} días del "
-                    "incidente",
+                    f"{es_kind(ms.measure_kind)} de {who} el {when}, dentro de {p['days']} "
+                    "días del incidente",
                     ctx.snap.grounds([ms.id]),
                 )
             )
@@ -726,7 +723,7 @@ def praise_or_justification(ctx: Ctx) -> list[Hit]:
                 _hit(
                     "praise_or_justification",
                     f"{st.statement_kind} on {when}: {st.summary or ''}",
-                    f"{st.statement_kind} el {when}: {st.summary or ''}",
+                    f"{es_kind(st.statement_kind)} el {when}: {st.summary or ''}",
                     ctx.snap.grounds([st.id]),
                 )
             )
@@ -777,7 +774,7 @@ def sanction_for_refusal(ctx: Ctx) -> list[Hit]:
         _hit(
             "sanction_for_refusal",
             f"{ms.measure_kind}: {ms.summary}",
-            f"{ms.measure_kind}: {ms.summary}",
+            f"{es_kind(ms.measure_kind)}: {ms.summary}",
             ctx.snap.grounds([ms.id]),
         )
         for ms in ctx.snap.all(m.Measure)
@@ -805,7 +802,7 @@ def ordered_fire(ctx: Ctx) -> list[Hit]:
                 )
             )
     terms = params("ordered_fire")["fire_terms"]
-    for c in ctx.snap.all(m.Communication):
+    for c in ctx.snap.about_incident(ctx.incident.id, m.Communication):
         senders = {p.person_id for p in ctx.snap.parties_of(c.id, "from")}
         text = " ".join([c.summary or ""] + [x.quote or "" for x in ctx.snap.cites.get(c.id, [])])
         if (
@@ -835,11 +832,9 @@ def order_labels(snap: Snapshot, o: m.Order, terms: list[str]) -> list[str]:
 def dehumanising_labels(ctx: Ctx) -> list[Hit]:
     terms = params("dehumanising_labels")["terms"]
     out = []
-    for o in ctx.snap.all(m.Order):
+    for o in ctx.snap.orders_for(_units(ctx)):
         when = ctx.snap.when(o)
         if when is None or when.lo() > ctx.chain.on.hi():
-            continue
-        if not (ctx.snap.order_units.get(o.id, set()) & _units(ctx)):
             continue
         words = order_labels(ctx.snap, o, terms)
         got = ctx.issued(o) if words else None

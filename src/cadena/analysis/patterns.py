@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
-from cadena.analysis.findings import Analysis, Finding, finding
+from cadena.analysis.findings import Analysis, Finding, es_kind, finding
 from cadena.analysis.indicators import order_labels
 from cadena.analysis.notice import Chains
 from cadena.analysis.snapshot import Snapshot, days_after
@@ -58,7 +58,7 @@ def _lethal(
 
 
 def _attribution_ids(snap: Snapshot, iid: int) -> list[int]:
-    return [a.id for a in snap.all(m.Attribution) if a.incident_id == iid]
+    return [a.id for a in snap.about_incident(iid, m.Attribution)]
 
 
 def _heads(chains: Chains, iid: int) -> set[int]:
@@ -77,11 +77,19 @@ def redeployed_after_deaths(snap: Snapshot, chains: Chains, p: dict[str, Any]) -
         units = set(chains.by_incident[inc.id].attributed_units)
         heads = _heads(chains, inc.id)
         until = days_after(start, p["window_days"]).hi()
-        later: list[tuple[m.Fact, str, list[int]]] = []
+        later: list[tuple[m.Fact, str, str, list[int]]] = []
         for d in snap.all(m.Deployment):
             w = snap.when(d)
             if d.unit_id in units and w and start.hi() < w.lo() <= until:
-                later.append((d, f"deployed at {d.place} on {w}", [d.id]))
+                name = snap.name(d.unit_id)
+                later.append(
+                    (
+                        d,
+                        f"{name} deployed at {d.place} on {w}",
+                        f"{name} desplegado en {d.place} el {w}",
+                        [d.id],
+                    )
+                )
         for iid, ch in sorted(chains.by_incident.items()):
             w = snap.when(ch.incident)
             if iid == inc.id or w is None or not (start.hi() < w.lo() <= until):
@@ -93,15 +101,16 @@ def redeployed_after_deaths(snap: Snapshot, chains: Chains, p: dict[str, Any]) -
                     (
                         ch.incident,
                         f"{names} acted again in {ch.incident.title!r} ({w})",
+                        f"{names} volvió a actuar en {ch.incident.title!r} ({w})",
                         [iid, *_attribution_ids(snap, iid)],
                     )
                 )
-        for fact, words, ids in later:
+        for fact, words, words_es, ids in later:
             out.append(
                 _pattern(
                     "redeployed_after_deaths",
                     f"After {inc.title!r} ({start}, {inc.killed} killed): {words}.",
-                    f"Tras {inc.title!r} ({start}, {inc.killed} muertos): {words}.",
+                    f"Tras {inc.title!r} ({start}, {inc.killed} muertos): {words_es}.",
                     snap,
                     [inc.id, *_attribution_ids(snap, inc.id), *ids],
                     incident=inc.id,
@@ -181,7 +190,8 @@ def rewarded_after_lethal_operation(
                         "rewarded_after_lethal_operation",
                         f"{kind.capitalize()} ({w}) concerning {snap.name(pid)}, a superior in "
                         f"{names}, within {p['days']} days.",
-                        f"{kind} ({w}) relativo a {snap.name(pid)}, superior en {names}, dentro "
+                        f"{es_kind(kind).capitalize()} ({w}) relativo a {snap.name(pid)}, superior "
+                        f"en {names}, dentro "
                         f"de {p['days']} días.",
                         snap,
                         [fact.id, *(i.id for i in near)],
@@ -244,9 +254,9 @@ def shooting_despite_warnings(snap: Snapshot, chains: Chains, p: dict[str, Any])
                         f"{inc.title!r} went on for {hours:.1f} hours; a "
                         f"{c.communication_kind.replace('_', ' ')} at {w} came {left:.1f} hours "
                         "before it ended.",
-                        f"{inc.title!r} duró {hours:.1f} horas; una advertencia "
-                        f"({c.communication_kind}) a las {w} llegó {left:.1f} horas antes del "
-                        "final.",
+                        f"{inc.title!r} duró {hours:.1f} horas; un(a) "
+                        f"{es_kind(c.communication_kind)} a las {w} llegó {left:.1f} horas "
+                        "antes del final.",
                         snap,
                         [inc.id, c.id],
                         incident=inc.id,

@@ -63,6 +63,21 @@ class Snapshot:
         for post in self.all(m.Post):
             if post.unit_id is not None and post.head:
                 self.head_posts[post.unit_id].append(post)
+        # what the rules look up by incident and by unit, instead of scanning every fact
+        self.about: dict[int, list[m.Fact]] = defaultdict(list)
+        for f in self.facts.values():
+            iid = getattr(f, "incident_id", None)
+            if iid is not None:
+                self.about[iid].append(f)
+        for lst in self.about.values():
+            lst.sort(key=lambda f: f.id)
+        self.orders_to: dict[int, list[m.Order]] = defaultdict(list)
+        for o in self.all(m.Order):
+            for u in sorted(self.order_units.get(o.id, ())):
+                self.orders_to[u].append(o)
+        self.deployments_of: dict[int, list[m.Deployment]] = defaultdict(list)
+        for d in self.all(m.Deployment):
+            self.deployments_of[d.unit_id].append(d)
 
     # -- access ------------------------------------------------------------------------------
     def all(self, cls: type[F]) -> list[F]:
@@ -146,6 +161,15 @@ class Snapshot:
         for post in self.head_posts.get(unit_id, []):
             out.extend(self.holders(post.id, on))
         return out
+
+    def about_incident(self, incident_id: int, cls: type[F]) -> list[F]:
+        """The facts of a kind tied to an incident (attributions, reports, measures...)."""
+        return [f for f in self.about.get(incident_id, []) if isinstance(f, cls)]
+
+    def orders_for(self, unit_ids: Iterable[int]) -> list[m.Order]:
+        """Orders addressed to any of the units, in id order, each once."""
+        found = {o.id: o for u in unit_ids for o in self.orders_to.get(u, [])}
+        return [found[i] for i in sorted(found)]
 
     def parties_of(self, fid: int, *roles: str) -> Iterator[m.Party]:
         for p in self.parties.get(fid, []):
