@@ -7,6 +7,7 @@ Each phase's commands live in their own module under `cadena.cli`, each with a
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
 
@@ -24,20 +25,30 @@ def _root() -> None:
     """Cadena: evidence vault and command-responsibility workbench."""
 
 
-# One line per phase module; each defines `register(app: typer.Typer) -> None`.
-COMMAND_MODULES = [
-    "cadena.cli.vault",
-    "cadena.cli.chrono",
-    "cadena.cli.documents",
-    "cadena.cli.intake",
-    "cadena.cli.facts",
-    "cadena.cli.verifying",
-    "cadena.cli.publish",
-    "cadena.cli.footage",
-    "cadena.cli.sound",
-    "cadena.cli.report",
-    "cadena.cli.analysis",
-]
+# Each phase module, with the commands it defines through `register(app: typer.Typer)`.
+# A command line names one command, so only its module is imported: `cadena verify` does not
+# pay for loading OpenCV, SciPy and Matplotlib. tests/test_cli_main.py keeps this list true.
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "cadena.cli.vault": ("init", "add", "show", "log", "verify", "demo"),
+    "cadena.cli.chrono": ("sun", "chrono", "geo"),
+    "cadena.cli.documents": ("text", "search", "quote"),
+    "cadena.cli.intake": ("capture", "import-chat", "expand", "timestamp"),
+    "cadena.cli.facts": ("export", "template", "duplicates", "merge", "query", "import"),
+    "cadena.cli.verifying": ("annotate", "review", "provenance", "redact"),
+    "cadena.cli.publish": ("check-package",),
+    "cadena.cli.footage": ("fingerprint", "similar", "copies"),
+    "cadena.cli.sound": ("shots", "sync"),
+    "cadena.cli.report": ("report",),
+    "cadena.cli.analysis": ("analyze",),
+}
+COMMAND_MODULES = list(COMMANDS)
 
-for _name in COMMAND_MODULES:
+
+def modules_for(argv: list[str]) -> list[str]:
+    """The module defining the command named on the line; every module for help or a typo."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return [m for m, names in COMMANDS.items() if first in names] or COMMAND_MODULES
+
+
+for _name in modules_for(sys.argv[1:]):
     importlib.import_module(_name).register(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape as esc
@@ -21,14 +21,13 @@ from cadena.cli.common import (
     user_errors,
 )
 from cadena.cli.common import out as out_console
-from cadena.cli.verifying import print_verification
-from cadena.documents.batch import on_items_added
-from cadena.intake.archives import Expansion, add_and_expand
 from cadena.intake.files import SourceFields, walk
+
+if TYPE_CHECKING:
+    from cadena.intake.archives import Expansion
 from cadena.vault import inspect
 from cadena.vault.case import Case
 from cadena.vault.verify import verify as verify_case
-from cadena.verify import reviews
 
 
 def register(app: typer.Typer) -> None:
@@ -81,6 +80,9 @@ def add(
     json_: JsonOption = False,
 ) -> None:
     """Preserve files and folders as items, with where they came from."""
+    from cadena.documents.batch import on_items_added
+    from cadena.intake.archives import add_and_expand
+
     c = case_from(case)
     fields = SourceFields(
         url=source_url,
@@ -151,6 +153,9 @@ def show(
             )
         out.print(table)
         return
+    from cadena.cli.verifying import print_verification
+    from cadena.verify import reviews
+
     record = inspect.item_record(c, item)
     record["verification"] = reviews.report(c, record["sha256"])
     if json_:
