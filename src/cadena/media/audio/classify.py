@@ -71,6 +71,7 @@ def mark_echoes(events: list[Event]) -> None:
     the next round of a burst is followed by another).
     """
     taken: set[int] = set()
+    rhythms: list[float] = []  # delays found to be a weapon's cycle
     for _ in range(3):  # up to three reflectors (façades, a vehicle...)
         pairs = _echo_pairs(events, taken)
         if not pairs:
@@ -81,18 +82,27 @@ def mark_echoes(events: list[Event]) -> None:
         found = False
         tried: list[float] = []
         for best in np.argsort(-support, kind="stable"):
+            d = float(d_all[best])
             if support[best] < 1 or len(tried) >= 8:
                 break
-            if any(abs(d_all[best] - d) <= ECHO_TOL_S for d in tried):
+            if any(abs(d - t) <= ECHO_TOL_S for t in tried) or _on_rhythm(d, rhythms):
                 continue
-            tried.append(float(d_all[best]))
-            group = [p for p in pairs if abs(p[2] - d_all[best]) <= ECHO_TOL_S]
-            if _echo_group_ok(events, group, loud):
+            tried.append(d)
+            group = [p for p in pairs if abs(p[2] - d) <= ECHO_TOL_S]
+            verdict = _echo_group_ok(events, group, loud)
+            if verdict is None:
+                rhythms.append(d)
+            elif verdict:
                 _mark(events, group, taken)
                 found = True
                 break
         if not found:
             return
+
+
+def _on_rhythm(d: float, rhythms: list[float]) -> bool:
+    """Is `d` one, two or three cycles (±6 %) of a rhythm already found?"""
+    return any(abs(d - k * r) <= 0.06 * k * r for r in rhythms for k in (1, 2, 3))
 
 
 def _echo_pairs(events: list[Event], taken: set[int]) -> list[tuple[int, int, float]]:
@@ -107,13 +117,16 @@ def _echo_pairs(events: list[Event], taken: set[int]) -> list[tuple[int, int, fl
     return pairs
 
 
-def _echo_group_ok(events: list[Event], group: list[tuple[int, int, float]], loud: int) -> bool:
+def _echo_group_ok(
+    events: list[Event], group: list[tuple[int, int, float]], loud: int
+) -> bool | None:
+    """True: an echo delay; False: not shown to be one; None: a weapon's cycle."""
     sources = {i for i, _, _ in group}
     drops = [events[i].features.energy_db - events[j].features.energy_db for i, j, _ in group]
     followers = {j for _, j, _ in group}
     chained = len(sources & followers) / max(len(group), 1)
     if chained >= 0.3 or _rhythmic(events, group):
-        return False  # the next rounds of a burst, not a reflection
+        return None  # the next rounds of a burst, not a reflection
     if len(sources) >= 3:
         # many bangs, one delay to the tenth of a millisecond: a reflector, as long as
         # the followers are not louder; levels alone are unreliable (clipping, noise)
@@ -254,7 +267,7 @@ def classify(features: list[Features]) -> tuple[list[Event], float | None]:
     return events, dt
 
 
-CRACK_TILT_MIN_DB = 0.0  # an unpaired pulse must be this bright to be taken for a crack
+CRACK_TILT_MIN_DB = 3.0  # an unpaired pulse must be this bright to be taken for a crack
 
 
 def infer_masked_blasts(live: list[Event], dt: float | None) -> list[Event]:
@@ -278,7 +291,7 @@ def infer_masked_blasts(live: list[Event], dt: float | None) -> list[Event]:
         tb = e.t + dt
         if any(abs(t - tb) <= 0.005 for t in shots):
             continue
-        near = [o for o in live if o is not e and abs(o.t - tb) <= 0.004]
+        near = [o for o in live if o is not e and abs(o.t - tb) <= 0.0025]
         if not near:
             continue
         o = min(near, key=lambda o: abs(o.t - tb))

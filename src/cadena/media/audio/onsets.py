@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import scipy.fft
 from scipy.ndimage import maximum_filter1d, median_filter
 from scipy.signal import butter, find_peaks, sosfilt
 
@@ -74,19 +75,19 @@ def band_levels(x: np.ndarray, rate: int) -> np.ndarray:
     if x.size < FRAME:
         x = np.pad(x, (0, FRAME - x.size))
     frames = np.lib.stride_tricks.sliding_window_view(x, FRAME)[::HOP]
-    spec = np.fft.rfft(frames * _WINDOW, axis=1)
+    spec = scipy.fft.rfft(frames * _WINDOW, axis=1)  # keeps float32, unlike numpy's
     power = (spec.real**2 + spec.imag**2).astype(np.float32)
     return np.asarray(10 * np.log10(power @ _band_matrix(rate) + 1e-12), dtype=np.float32)
 
 
 def _background(levels: np.ndarray, rate: int) -> np.ndarray:
-    """Running median of each band over the preceding BG_SECONDS (on a 10 ms grid)."""
-    step = max(1, int(0.01 * rate / HOP))
+    """Running median of each band over the preceding BG_SECONDS (on a 20 ms grid)."""
+    step = max(1, int(0.02 * rate / HOP))
     n = levels.shape[0]
     coarse = levels[: n - n % step].reshape(-1, step, levels.shape[1]).mean(axis=1)
     if coarse.shape[0] == 0:
         coarse = levels.mean(axis=0, keepdims=True)
-    width = max(3, int(BG_SECONDS / 0.01))
+    width = max(3, int(BG_SECONDS / 0.02))
     med = median_filter(coarse, size=(width, 1), mode="nearest")
     # centred → trailing, plus one coarse step so an onset never raises its own background
     med = _delay(med, width // 2 + 1)
@@ -168,6 +169,14 @@ def refine(x_hp: np.ndarray, rate: int, lo_s: float, hi_s: float) -> float:
     return (a + min(k, b - a)) / rate
 
 
+def _refine_local(x: np.ndarray, rate: int, centre: float) -> float:
+    """refine() on a high-passed stretch around `centre` (filtering only what is needed)."""
+    a = max(0, int((centre - 0.03) * rate))
+    b = min(x.size, int((centre + 0.01) * rate))
+    seg = _highpass(x[a:b], rate)
+    return a / rate + refine(seg, rate, centre - a / rate - 0.004, centre - a / rate + 0.004)
+
+
 def detect(
     x: np.ndarray, params: OnsetParams | None = None, pre: Scores | None = None
 ) -> list[Onset]:
@@ -180,7 +189,6 @@ def detect(
     # peaks standing out from the dip before them: a blast right after a crack's
     # reflection is a second peak, not a shoulder of the first
     cand, _ = find_peaks(score, height=p.threshold_db, prominence=PROMINENCE_DB, distance=2)
-    x_hp = _highpass(x, rate)
     out: list[Onset] = []
     for k in cand:
         # the frame that first rose: the score peaks a few hops after the true onset
@@ -188,7 +196,7 @@ def detect(
         while k0 > 0 and score[k0 - 1] < score[k0] and score[k0 - 1] >= 0.5 * score[k]:
             k0 -= 1
         centre = k0 * hop_s + 0.5 * FRAME / rate  # the first rising frame's middle
-        t = refine(x_hp, rate, centre - 0.004, centre + 0.004)
+        t = _refine_local(x, rate, centre)
         if out and t - out[-1].t < p.min_gap_ms / 1000:
             if score[k] > out[-1].score_db:
                 out[-1] = Onset(t, float(score[k]), float(level[k]))
