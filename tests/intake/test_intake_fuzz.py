@@ -48,7 +48,7 @@ from pathlib import Path
 import psycopg
 import py7zr
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -343,6 +343,9 @@ def _records_whole(case: Case) -> None:
 
 @pytest.mark.filterwarnings("ignore:Duplicate name")
 @settings(FUZZ, max_examples=80)
+# A tar cut to 201 bytes is no longer an archive: the "not_archive" ending is always reached,
+# whichever examples the generator draws on this machine.
+@example("tar", [("a.txt", b"hello")], 1, 31)
 @given(
     st.sampled_from(["zip", "tar", "tgz", "7z"]),
     st.lists(_member, min_size=1, max_size=6),
@@ -390,7 +393,7 @@ def test_fuzz_archive_expansion_left_a_clean_case() -> None:
     case = _fuzz_case()
     report = verify(case)
     assert report.clean, report.findings[:5]
-    assert _FuzzCase.runs in (0, 80)
+    assert _FuzzCase.runs in (0, 81)
     if _FuzzCase.runs:  # the cases reached every way an expansion ends
         print("archive fuzz outcomes:", _FuzzCase.statuses)
         assert {k.split(":")[0] for k in _FuzzCase.statuses} == {
