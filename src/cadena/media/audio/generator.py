@@ -635,3 +635,21 @@ def multi_mic_scene(
         )
         mics.append(mic)
     return scene, mics
+
+
+def gunfire_soundtrack(
+    seed: int,
+    duration_s: float = 10.0,
+    rate: int = 48_000,
+    weapon: str = "rifle_762x39",
+    snr_db: float = 10.0,
+) -> Recording:
+    """A labelled protest soundtrack with gunfire, for demos and examples (mono float32).
+
+    Deterministic for a seed; `Recording.of_kind("shot")` lists what a count should find.
+    """
+    rng = np.random.default_rng(seed)
+    spec = SceneSpec(duration_s=duration_s, weapon=weapon, volleys=max(1, int(duration_s / 4)))
+    scene, mic = random_scene(rng, spec)
+    mic.rate, mic.snr_db = rate, snr_db
+    return render(scene, mic, rng)
