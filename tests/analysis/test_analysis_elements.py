@@ -99,8 +99,10 @@ def test_elements_matrix(case: Case, tmp_path: Path) -> None:
     martin = _rows(i1, ids["MARTIN"], ids["I1"])
     assert martin["rome-28a", "commander"].status == "contested"
     assert _fired(martin["rome-28a", "commander"], "against") == {"removed_before"}
-    assert any("effectively acting as a military commander" in a
-               for a in martin["rome-28a", "commander"].assumptions)  # fmt: skip
+    assert any(
+        "effectively acting as a military commander" in a
+        for a in martin["rome-28a", "commander"].assumptions
+    )
 
     tomas = _rows(i3, ids["TOMAS"], ids["I3"])
     # civil: neither 28(a) nor the UN Basic Principles apply
@@ -138,6 +140,28 @@ def test_a_country_framework_is_a_file(case: Case, tmp_path: Path) -> None:
     assert (row.framework, row.framework_version, row.status) == ("vd-ley-1", "2", "no_evidence")
     assert row.data["request"]["es"] == "pedir a Comandante, Batallón 5 el parte del 2024-01-25"
     assert w.ids["T-OSCAR"] in row.facts  # an empty row still rests on what made him a superior
+    # Two persons on record in the same command at the same moment: contested for both, and the
+    # other one named (Pedro Ruiz cited as commander of Dirección Regional Sur on 2024-01-10).
+    from cadena.facts.citations import Cite, Support
+    from cadena.facts.record import Recorder
+    from cadena.facts.time import TimeSpan
+
+    with case.session() as s:
+        r = Recorder(case, s)
+        pedro = r.add_person("Pedro Ruiz", support=Support.of("low", [Cite(w.report)]))
+        r.add_tenure(
+            pedro,
+            "PO-REG",
+            support=Support.of("low", [Cite(w.report)]),
+            span=TimeSpan.of(first_cited="2024-01-10", last_cited="2024-01-10"),
+        )
+    with case.session(write=False) as s:
+        i1 = analyze_elements(s, "Plaza Sur", [f for f in load_frameworks() if f.id == "rome-28a"])
+    both = {f.data["person_name"]: f for f in i1.findings if f.data["element"] == "commander"}
+    assert both["Pedro Ruiz"].status == "contested"
+    assert _fired(both["Pedro Ruiz"], "against") == {"competing_holder"}
+    assert _fired(both["Martín Gómez"], "against") == {"competing_holder", "removed_before"}
+    assert both["Pedro Ruiz"].confidence == "low"
     (law / "bad.yaml").write_text(
         "id: bad\nversion: '1'\nelements:\n  - id: x\n    indicators: [mind_reading]\n",
         encoding="utf-8",
