@@ -8,7 +8,7 @@ from pathlib import Path
 
 def test_demo_builds_a_verified_training_case(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "demo"
-    done = cli("demo", "--out", str(out), "--json", env={"CADENA_DATABASE_URL": ""})
+    done = cli("demo", "--out", str(out), "--json", "--no-pdf", env={"CADENA_DATABASE_URL": ""})
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads(done.stdout)
     assert result["verify"]["clean"] is True
@@ -19,7 +19,12 @@ def test_demo_builds_a_verified_training_case(tmp_path: Path, cli) -> None:  # t
     assert sum(result["facts"]["counts"].values()) > 20
     assert result["documents"]["hits"] >= 1
     assert result["documents"]["passage"]["kind"] == "passage"
-    again = cli("demo", "--out", str(out), "--json", env={"CADENA_DATABASE_URL": ""})
+    assert result["analysis"]["incidents"] == 3 and result["analysis"]["superiors"] >= 3
+    assert {w["lang"] for w in result["dossier"]} == {"en", "es"}
+    assert all(Path(w["html"]).is_file() for w in result["dossier"])
+    assert result["package"]["intact"] is True
+    assert cli("check-package", result["package"]["path"]).returncode == 0
+    again = cli("demo", "--out", str(out), "--json", "--no-pdf", env={"CADENA_DATABASE_URL": ""})
     assert again.returncode == 0  # a previous demo folder is replaced
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "thesis.txt").write_text("not a demo")

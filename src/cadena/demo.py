@@ -34,6 +34,7 @@ class Demo:
     out: Path
     say: Callable[[str], None]
     case: Case | None = None
+    pdf: bool = True
     incoming: Path = field(init=False)
     results: dict[str, Any] = field(default_factory=dict)
 
@@ -254,6 +255,63 @@ def _cite_in_order(case: Case, key: str, locator: dict[str, Any], text: str) -> 
         return order.id
 
 
+def analysis(d: Demo) -> None:
+    """Three incidents, notice and aftermath added; every analysis run on the training case."""
+    from cadena.analysis.demo import run_all
+
+    assert d.case is not None
+    result = run_all(d.case)
+    d.results["analysis"] = result["summary"]
+    fired = sum(1 for n in result["summary"]["patterns"].values() if n)
+    d.say(
+        f"Chain of command built for {result['summary']['incidents']} incidents; "
+        f"{result['summary']['superiors']} superiors with notice timelines and "
+        f"{result['summary']['element_rows']} element rows; {fired} pattern(s) fired; "
+        f"{len(result['gaps'].get('findings', []))} gap(s) turned into requests"
+    )
+
+
+def dossier(d: Demo) -> None:
+    """The dossier in English and Spanish (HTML, and a PDF in English)."""
+    from cadena.publish.dossier import write_dossier
+    from cadena.publish.dossier.build import build
+
+    assert d.case is not None
+    built = build(d.case)
+    written = [
+        write_dossier(d.case, d.out / "dossier", lang="en", pdf=d.pdf, dossier=built),
+        write_dossier(d.case, d.out / "dossier", lang="es", dossier=built),
+    ]
+    d.results["dossier"] = [w.as_dict() for w in written]
+    d.say(
+        f"Dossier written: {', '.join(str(w.html) for w in written)}"
+        + (f" and {written[0].pdf}" if written[0].pdf else "")
+    )
+
+
+def court_package(d: Demo) -> None:
+    """The court package (BagIt) with the dossier, checked as a court's expert would."""
+    from cadena.publish.package import check_package, export_bag
+
+    assert d.case is not None
+    bag = d.out / "court-package"
+    packed = export_bag(d.case, bag, dossier=d.out / "dossier")
+    findings = check_package(bag)
+    if findings:
+        raise CadenaError(f"the demo's court package failed its check: {findings[:3]}")
+    d.results["package"] = {
+        "path": str(bag),
+        "items": packed.items,
+        "files": packed.files,
+        "citations": packed.citations,
+        "intact": True,
+    }
+    d.say(
+        f"Court package {bag}: {packed.files} files, {packed.citations} citations, "
+        "every one resolving; `cadena check-package` finds it intact"
+    )
+
+
 def check(d: Demo) -> None:
     assert d.case is not None
     report = verify(d.case)
@@ -274,13 +332,16 @@ STEPS: list[Callable[[Demo], None]] = [
     chat_export,
     force_structure,
     documents,
+    analysis,
     check,
+    dossier,
+    court_package,
 ]
 
 
-def run(out: Path, say: Callable[[str], None]) -> Demo:
+def run(out: Path, say: Callable[[str], None], pdf: bool = True) -> Demo:
     prepare(out)
-    d = Demo(out=out, say=say)
+    d = Demo(out=out, say=say, pdf=pdf)
     d.case = Case.init(out / "case", name=CASE_NAME)
     say(f"Started the case in {out / 'case'}")
     for step in STEPS:

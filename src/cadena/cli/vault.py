@@ -269,25 +269,36 @@ def _size(path: Path) -> int:
 @user_errors
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the training case.")] = Path("cadena-demo"),
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also write the PDF dossier.")] = True,
+    open_: Annotated[
+        bool, typer.Option("--open/--no-open", help="Open the dossier in a browser at the end.")
+    ] = True,
     json_: JsonOption = False,
 ) -> None:
-    """Build the fictional training case: generate evidence, preserve it, show it, verify it."""
+    """Build the fictional training case: evidence preserved, verified and analysed, a dossier
+    and a court package written."""
+    import webbrowser
+
     from cadena import demo as training
 
     def say(line: str) -> None:
         if not json_:
-            out_console.print(f"[green]•[/] {line}", highlight=False)
+            out_console.print(f"[green]•[/] {esc(line)}", highlight=False)
 
-    d = training.run(out, say)
+    d = training.run(out, say, pdf=pdf)
     assert d.case is not None
     if json_:
         emit_json({"case": str(d.case.config.root), **d.results})
         return
-    out_console.print()
-    show(item=None, case=d.case.config.root, json_=False)
-    out_console.print("\nThe witness's video, as preserved:")
+    out_console.print("\nThe witness's video, as preserved and reviewed:")
     show(item=d.results["video"], case=d.case.config.root, json_=False)
+    root = d.case.config.root
+    html = d.results["dossier"][0]["html"]
+    out_console.print(f"\nDossier: [bold]{esc(html)}[/]")
     out_console.print(
-        f"\nNext: [bold]cadena show ITEM --case {d.case.config.root}[/], "
-        f"[bold]cadena log --case {d.case.config.root}[/]"
+        f"Next: [bold]cadena analyze chain DEMO-I1 --case {esc(str(root))}[/], "
+        f"[bold]cadena search terroristas --case {esc(str(root))}[/], "
+        f"[bold]cadena log --case {esc(str(root))}[/]"
     )
+    if open_ and out_console.is_terminal:
+        webbrowser.open(Path(html).resolve().as_uri())
