@@ -119,3 +119,25 @@ def test_cli_check_package(bag: Path, cli) -> None:  # type: ignore[no-untyped-d
     _blob(bag).unlink()
     done = cli("check-package", str(bag))
     assert done.returncode == 1 and "file_missing" in done.stdout
+
+
+def test_cli_export_bagit_for_one_incident(case: Case, bag: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "incident-bag"
+    done = cli(
+        "export", "bagit", str(out), "--incident", "I1", "--case", str(case.config.root), "--json"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["items"] == 2 and summary["citations"] == 2
+    assert (out / "data" / "dossier" / "dossier-es.html").is_file()
+    assert check_package(out) == []
+    wrong = cli(
+        "export",
+        "bagit",
+        str(tmp_path / "x"),
+        "--incident",
+        "nope",
+        "--case",
+        str(case.config.root),
+    )
+    assert wrong.returncode == 2 and "No incident" in wrong.stderr

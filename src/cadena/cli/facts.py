@@ -297,16 +297,28 @@ def import_popolo(
 @user_errors
 def export(
     fmt: Annotated[
-        str, typer.Argument(metavar="FORMAT", help="sheet, popolo, ftm, geojson or csv.")
+        str, typer.Argument(metavar="FORMAT", help="sheet, popolo, ftm, geojson, csv or bagit.")
     ],
     dest: Annotated[Path, typer.Argument(metavar="OUT", help="File or folder to write.")],
     include_sensitive: Annotated[
         bool, typer.Option(help="Include victims' names and contacts (sheet and csv).")
     ] = False,
+    incident: Annotated[
+        str | None, typer.Option(help="bagit: only what one incident rests on (key, title or id).")
+    ] = None,
     case: CaseOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Write the facts in an exchange format."""
+    """Write the facts in an exchange format, or the court package (bagit)."""
+    if fmt.lower() == "bagit":
+        summary = _bagit(case_from(case), dest, include_sensitive, incident)
+        if json_:
+            emit_json({"format": "bagit", "out": str(dest), **summary})
+        else:
+            out.print(f"Court package written to {dest}: {summary}", highlight=False)
+        return
+    if incident is not None:
+        raise CadenaError("--incident applies to the bagit court package only.")
     writer = _exporters().get(fmt.lower())
     if writer is None:
         raise CadenaError(
@@ -320,6 +332,30 @@ def export(
             f"Wrote {fmt.lower()} to {dest}: " + ", ".join(f"{k} {v}" for k, v in summary.items()),
             highlight=False,
         )
+
+
+def _bagit(c: Case, dest: Path, sensitive: bool, incident: str | None) -> dict[str, Any]:
+    """The court package: originals, derivatives, custody, facts, and the dossier in both
+    languages, built from the same case."""
+    import tempfile
+
+    from cadena.publish.dossier import write_dossier
+    from cadena.publish.dossier.build import build
+    from cadena.publish.package import export_bag
+
+    with tempfile.TemporaryDirectory() as tmp:
+        built = build(c)
+        for lang in ("en", "es"):
+            write_dossier(c, Path(tmp), lang=lang, dossier=built)
+        packed = export_bag(
+            c, dest, incident=incident, include_sensitive=sensitive, dossier=Path(tmp)
+        )
+    return {
+        "items": packed.items,
+        "derivatives": packed.derivatives,
+        "citations": packed.citations,
+        "files": packed.files,
+    }
 
 
 def _exporters() -> dict[str, Callable[[Case, Path, bool], dict[str, Any]]]:

@@ -37,11 +37,13 @@ from cadena import __version__
 from cadena.errors import CadenaError
 from cadena.facts import export as facts_export
 from cadena.facts import models as fm
+from cadena.facts import sheet
 from cadena.vault import custody, inspect, keys
 from cadena.vault.case import CHECKER, Case
 from cadena.vault.custody import Finding
 from cadena.vault.models import CustodyEntry, CustodyHead, Derivative, Item
 from cadena.vault.verify import verify
+from cadena.verify import reviews
 
 Progress = Callable[[int, int], None]
 SIGNATURE_FILE = "cadena-manifest-signature.txt"
@@ -181,6 +183,7 @@ def _write_records(
     for sha in items:
         r = inspect.item_record(case, sha)
         r.pop("custody", None)
+        r["verification"] = reviews.report(case, sha)
         records.append(r)
     _dump(rec / "items.json", records)
     _dump(rec / "derivatives.json", derivs)
@@ -201,6 +204,7 @@ def _write_facts(case: Case, data: Path, include_sensitive: bool) -> None:
     (data / "facts").mkdir()
     facts_export.export_ftm(case, data / "facts" / "ftm.jsonl")
     facts_export.export_csv(case, data / "facts" / "csv", include_sensitive=include_sensitive)
+    sheet.export_sheet(case, data / "facts" / "sheet", include_sensitive=include_sensitive)
 
 
 def _bag_info(case: Case, incident: str | None) -> dict[str, str]:
