@@ -54,8 +54,10 @@ def run_child(cmd: list[str], **kw: object) -> tuple[float, int]:
 
 
 def by_hand(folder: Path) -> float:
-    script = ('for f in "$1"/*.mp4; do sha256sum "$f"; '
-              'ffprobe -v quiet -show_format -show_streams "$f"; done')
+    script = (
+        'for f in "$1"/*.mp4; do sha256sum "$f"; '
+        'ffprobe -v quiet -show_format -show_streams "$f"; done'
+    )
     wall, _ = run_child(["bash", "-c", script, "bash", str(folder)])
     return wall
 
@@ -63,10 +65,12 @@ def by_hand(folder: Path) -> float:
 def cadena_add(folder: Path, work: Path) -> tuple[float, int]:
     case = work / "case"
     shutil.rmtree(case, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "cadena", "init", str(case)], check=True,
-                   capture_output=True)
-    return run_child([sys.executable, "-m", "cadena", "add", str(folder), "--case", str(case),
-                      "--json"])
+    subprocess.run(
+        [sys.executable, "-m", "cadena", "init", str(case)], check=True, capture_output=True
+    )
+    return run_child(
+        [sys.executable, "-m", "cadena", "add", str(folder), "--case", str(case), "--json"]
+    )
 
 
 def main() -> None:
@@ -97,8 +101,10 @@ def main() -> None:
     print(f"cadena add                   : {o:6.2f} s  ({total / o / 1e6:.0f} MB/s)")
     print(f"ratio cadena / by hand       : {o / h:6.2f}   (target <= 1.0)")
     print(f"cadena peak memory (max RSS) : {max(peaks) / 1e6:6.1f} MB (target <= 200 MB)")
-    print(f"rounds: {args.rounds}; machine: {os.cpu_count()} cores; "
-          f"max RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB")
+    print(
+        f"rounds: {args.rounds}; machine: {os.cpu_count()} cores; "
+        f"max RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB"
+    )
 
 
 if __name__ == "__main__":
