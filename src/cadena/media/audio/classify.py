@@ -215,10 +215,19 @@ def pair_cracks(events: list[Event], shapes: list[str]) -> float | None:
         return None
     d = np.array([x[2] for x in diffs])
     support = np.array([np.count_nonzero(np.abs(d - v) <= PAIR_TOL_S) for v in d])
-    best = int(np.argmax(support))
     need = 2 if len(blasts) > 1 and len(shorts) > 1 else 1
-    if support[best] < need:
+    if support.max() < need:
         return None
+    # Reflections of cracks and blasts that escaped the echo rule propose nearly as many
+    # intervals as the direct sounds do, but the direct crack and blast are louder; in a
+    # steady burst the interval one cycle off is as loud and pairs one round fewer.
+    energy = np.array(
+        [events[i].features.energy_db + events[j].features.energy_db for i, j, _ in diffs]
+    )
+    loudness = np.array([energy[np.abs(d - v) <= PAIR_TOL_S].mean() for v in d])
+    strong = support >= max(need, 0.7 * support.max())
+    finalists = strong & (loudness >= loudness[strong].max() - 1.5)
+    best = int(np.argmax(np.where(finalists, support + loudness / 100.0, -np.inf)))
     dt = float(np.median(d[np.abs(d - d[best]) <= PAIR_TOL_S]))
     for i, j, v in diffs:
         if abs(v - dt) <= PAIR_TOL_S and events[i].cls != "crack" and events[j].crack_t is None:
