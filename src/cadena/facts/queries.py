@@ -284,9 +284,6 @@ JOIN fact_unit u ON u.id = p.unit_id
 WHERE p.unit_id IN :units AND p.head = :head AND fp.merged_into IS NULL
   AND {_MAY_HOLD.format(f="ft")}
 ORDER BY t.id""").bindparams(bindparam("units", expanding=True))
-# Shaped for SQLite's planner (PostgreSQL reorders freely): the dates are checked in an EXISTS,
-# since joining `fact` inside the recursion makes SQLite build a Bloom filter over the whole
-# table at every step; the CROSS JOINs make it walk `up` first instead of scanning every link.
 # PostgreSQL: the whole chain in one round trip (a server under load costs milliseconds a trip):
 # tagged rows L (links), H (tenures of command posts), C (citations of both), U (the unit).
 _I, _T = "CAST(NULL AS INTEGER)", "CAST(NULL AS TEXT)"
@@ -344,19 +341,16 @@ WITH RECURSIVE up(unit_id, link_id) AS (
   WHERE l.child_id = up.unit_id AND l.line IN :lines
     AND EXISTS (SELECT 1 FROM fact f WHERE f.id = l.id AND {_MAY_HOLD.format(f="f")})
 )"""
-_LK_SELECT = f"""
-  SELECT l.id, l.child_id, l.parent_id, l.line, {_FACT_COLS.format(f="f")},
-    cu.name AS child_name, pu.name AS parent_name
-  FROM up CROSS JOIN fact_unit_link l CROSS JOIN fact f CROSS JOIN fact_unit cu
-    CROSS JOIN fact_unit pu
-  WHERE l.id = up.link_id AND f.id = l.id AND cu.id = l.child_id AND pu.id = l.parent_id
-
-"""
-# SQLite: links first, then tenures and citations by id lists (its planner cannot size a CTE,
-# and round trips cost nothing in-process).
-_LINKS_SQL = text(_UP_CTE + "\n" + _LK_SELECT + "ORDER BY l.id").bindparams(
-    bindparam("lines", expanding=True)
-)
+# SQLite: the walk up, one indexed query a level (its planner cannot size a recursive CTE and
+# builds a Bloom filter over every link at each step of one), then tenures and citations by id
+# lists; round trips cost nothing in-process.
+_LEVEL_SQL = text(f"""
+SELECT l.id, l.child_id, l.parent_id, l.line, {_FACT_COLS.format(f="f")},
+  cu.name AS child_name, pu.name AS parent_name
+FROM fact_unit_link l CROSS JOIN fact f CROSS JOIN fact_unit cu CROSS JOIN fact_unit pu
+WHERE l.child_id IN :ids AND l.line IN :lines AND f.id = l.id AND {_MAY_HOLD.format(f="f")}
+  AND cu.id = l.child_id AND pu.id = l.parent_id
+ORDER BY l.id""").bindparams(bindparam("ids", expanding=True), bindparam("lines", expanding=True))
 _L_ROWS = _wide(
     "L",
     {
@@ -659,7 +653,7 @@ def chain(
         kept, depth, reached = _walk(uid, link_rows, q, bases)
         covered = _covered((r for r in holder_rows if r.unit_id in depth), q, bases)
     else:
-        link_rows = list(s.execute(_LINKS_SQL, {"uid": uid, "lines": list(lines), **_keys(q)}))
+        link_rows = _level_walk(s, uid, q, lines)
         kept, depth, reached = _walk(uid, link_rows, q, bases)
         covered = _covered(_holder_rows(s, sorted(depth), q), q, bases)
         cites = citations_for(
@@ -707,6 +701,19 @@ def chain(
     has_parent = {r.child_id for r, _ in kept}
     tops = tuple(ent(u) for u in unit_ids if u not in has_parent)
     return ChainAnswer(ent(uid), str(q), nodes, links, tops)
+
+
+def _level_walk(s: Session, uid: int, q: Moment, lines: Sequence[str]) -> list[Any]:
+    """Every link that may hold at the moment, up from `uid`, a level a query."""
+    params = {"lines": list(lines), **_keys(q)}
+    rows: list[Any] = []
+    seen, frontier = {uid}, [uid]
+    while frontier:
+        level = list(s.execute(_LEVEL_SQL, {"ids": frontier, **params}))
+        rows.extend(level)
+        frontier = sorted({r.parent_id for r in level} - seen)
+        seen.update(frontier)
+    return sorted(rows, key=lambda r: r.id)
 
 
 def _chain_rows(
