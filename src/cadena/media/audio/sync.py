@@ -311,8 +311,13 @@ def _check_groups(
     inside = [t for t in ref if off.offset_s <= t <= off.offset_s + spans[1]]
     if not placed or not inside:
         return
-    hit = [t for t in inside if min(abs(t - p) for p in placed) <= 0.005]
-    groups_hit = len(_groups(hit))
+    # a volley lines up when most of its shots find a partner (one stray coincidence
+    # in a volley of ten is chance: two bursts at one rhythm overlap now and then)
+    groups_hit = sum(
+        1
+        for g in _groups(inside)
+        if sum(min(abs(t - p) for p in placed) <= 0.005 for t in g) >= max(1, 0.5 * len(g))
+    )
     groups_there = min(len(_groups(inside)), len(_groups(placed)))
     if groups_hit >= 2:
         return
