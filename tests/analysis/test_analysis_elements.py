@@ -162,6 +162,33 @@ def test_a_country_framework_is_a_file(case: Case, tmp_path: Path) -> None:
     assert _fired(both["Pedro Ruiz"], "against") == {"competing_holder"}
     assert _fired(both["Martín Gómez"], "against") == {"competing_holder", "removed_before"}
     assert both["Pedro Ruiz"].confidence == "low"
+    # A reviewer's annotation linking I2 and naming Óscar Parra places him at the scene: de facto
+    # control gains "near the scene", and his notice gains an actual event on I2's date.
+    from cadena.analysis.notice import analyze_notice
+    from cadena.verify.annotations import annotate, make_links, page
+
+    with case.session() as s:
+        annotate(
+            case,
+            s,
+            w.report,
+            page(5),
+            "Parra dirige a los soldados en el puente",
+            make_links([("incident", "Puente Norte"), ("person", "Óscar Parra")]),
+        )
+    with case.session(write=False) as s:
+        rows = analyze_elements(
+            s, "Óscar Parra", [f for f in load_frameworks() if f.id == "rome-28a"]
+        )
+        seen = analyze_notice(s, "Óscar Parra")
+    commander = next(f for f in rows.findings if f.data["element"] == "commander")
+    assert "near_scene" in _fired(commander)
+    assert {
+        "item": w.report,
+        "locator": {"kind": "page", "page": 5},
+        "quote": "Parra dirige a los soldados en el puente",
+    } in [{k: c[k] for k in ("item", "locator", "quote")} for c in commander.as_dict()["citations"]]
+    assert seen.summary["first_actual_notice"] == "2024-01-25"
     (law / "bad.yaml").write_text(
         "id: bad\nversion: '1'\nelements:\n  - id: x\n    indicators: [mind_reading]\n",
         encoding="utf-8",

@@ -23,6 +23,7 @@ from cadena.analysis.findings import Ground, es_kind
 from cadena.analysis.notice import ACTUAL, CONSTRUCTIVE, Chains, NoticeEvent
 from cadena.analysis.snapshot import Snapshot, days_after, reaches
 from cadena.facts import models as m
+from cadena.facts.citations import Cite
 from cadena.facts.names import fold
 from cadena.facts.time import PartialDate
 
@@ -280,7 +281,7 @@ def could_discipline_or_promote(ctx: Ctx) -> list[Hit]:
 
 @rule
 def near_scene(ctx: Ctx) -> list[Hit]:
-    return [
+    hits = [
         _hit(
             "near_scene",
             "the attribution names them",
@@ -290,6 +291,27 @@ def near_scene(ctx: Ctx) -> list[Hit]:
         for a in ctx.snap.about_incident(ctx.incident.id, m.Attribution)
         if a.person_id == ctx.person
     ]
+    for note, people in ctx.snap.annotations_of(ctx.incident.id):
+        if ctx.person in people:
+            hits.append(
+                _hit(
+                    "near_scene",
+                    f"a reviewer's annotation places them in the footage: {note.text}",
+                    f"una anotación de revisión los sitúa en el material: {note.text}",
+                    [annotation_ground(ctx.snap, ctx.incident, note)],
+                    [
+                        f"annotation #{note.id} by {note.created_by} names them; "
+                        "the name is taken to be this person"
+                    ],
+                )
+            )
+    return hits
+
+
+def annotation_ground(snap: Snapshot, inc: m.Incident, note: Any) -> Ground:
+    """An annotation as what a hit rests on: the incident, cited at the annotated place."""
+    cite = Cite(note.item_sha256, dict(note.locator), quote=note.text)
+    return Ground(inc.id, "incident", inc.confidence, (cite,))
 
 
 @rule

@@ -46,6 +46,10 @@ CATEGORY = {
         "faced a public condemnation of an incident by units under their command",
         "enfrentó una condena pública de un incidente de unidades bajo su mando",
     ),
+    "present_at_scene": (
+        "is placed at the scene by a reviewer's annotation of the footage",
+        "una anotación de revisión del material lo sitúa en el lugar",
+    ),
     "own_statement": ("spoke publicly about the events", "habló públicamente sobre los hechos"),
     "decision": ("took a decision about the incident", "tomó una decisión sobre el incidente"),
 }
@@ -87,6 +91,7 @@ def notice_events(snap: Snapshot, chains: Chains, person_id: int) -> list[Notice
         + _incidents(snap, chains, person_id)
         + _statements(snap, chains, person_id)
         + _decisions(snap, person_id)
+        + _present(snap, person_id)
     )
     return sorted(events, key=NoticeEvent.sort_key)
 
@@ -254,6 +259,29 @@ def _decisions(snap: Snapshot, pid: int) -> list[NoticeEvent]:
     for ms in snap.all(m.Measure):
         if ms.incident_id is not None and _reach(snap, ms, "decided_by", pid) is not None:
             out.append(_event(snap, pid, ms, ACTUAL, "decision", ms.incident_id, []))
+    return out
+
+
+def _present(snap: Snapshot, pid: int) -> list[NoticeEvent]:
+    from cadena.analysis.indicators import annotation_ground
+
+    out = []
+    for inc in snap.all(m.Incident):
+        for note, people in snap.annotations_of(inc.id):
+            if pid in people:
+                words = f"annotation #{note.id} by {note.created_by} names them"
+                out.append(
+                    _event(
+                        snap,
+                        pid,
+                        inc,
+                        ACTUAL,
+                        "present_at_scene",
+                        inc.id,
+                        [annotation_ground(snap, inc, note)],
+                        [words],
+                    )
+                )
     return out
 
 

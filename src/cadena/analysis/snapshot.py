@@ -21,7 +21,9 @@ from cadena.analysis.findings import Ground, Reading
 from cadena.facts import models as m
 from cadena.facts.citations import Cite
 from cadena.facts.queries import citations_for, span_of
+from cadena.facts.resolve import candidates
 from cadena.facts.time import Coverage, Moment, PartialDate, TimeSpan, Window, coverage
+from cadena.verify.models import Annotation
 
 F = TypeVar("F", bound=m.Fact)
 _SKIP = {"created_at"}  # when a row was typed in is not part of what it states
@@ -54,6 +56,7 @@ class Snapshot:
         self._sha: str | None = None
         self._by_class: dict[type, list[m.Fact]] = {}
         self._spans: dict[int, TimeSpan] = {}
+        self._items_of: dict[str, set[int]] | None = None
         self.tenures_of_post: dict[int, list[m.Tenure]] = defaultdict(list)
         self.tenures_of_person: dict[int, list[m.Tenure]] = defaultdict(list)
         self.head_posts: dict[int, list[m.Post]] = defaultdict(list)
@@ -75,9 +78,52 @@ class Snapshot:
         for o in self.all(m.Order):
             for u in sorted(self.order_units.get(o.id, ())):
                 self.orders_to[u].append(o)
+        self._annotations(s)
         self.deployments_of: dict[int, list[m.Deployment]] = defaultdict(list)
         for d in self.all(m.Deployment):
             self.deployments_of[d.unit_id].append(d)
+
+    def _annotations(self, s: Session) -> None:
+        """Reviewers' annotations that name persons (verify phase), with the names resolved to
+        one person each (an ambiguous or unknown name is left out, never guessed)."""
+        self.annotations: list[Annotation] = list(
+            s.execute(select(Annotation).order_by(Annotation.id)).scalars()
+        )
+        self.annotated: dict[int, list[tuple[Annotation, set[int]]]] = defaultdict(list)
+        for a in self.annotations:
+            people: set[int] = set()
+            incidents: set[int] = set()
+            for link in a.links or []:
+                kind, ref = link.get("kind"), str(link.get("ref", ""))
+                if kind in ("person", "incident"):
+                    found = candidates(s, kind, ref)
+                    if len(found) == 1:
+                        (people if kind == "person" else incidents).add(found[0])
+            if people:
+                for iid in incidents or {-1}:
+                    self.annotated[iid].append((a, people))
+
+    def annotations_of(self, incident_id: int) -> list[tuple[Annotation, set[int]]]:
+        """Annotations naming persons, on this incident: linked to it, or made on an item that
+        only this incident (or its attributions) cites; an item shared by several incidents
+        says nothing about which one the annotation concerns."""
+        out = list(self.annotated.get(incident_id, []))
+        out += [
+            (a, p)
+            for a, p in self.annotated.get(-1, [])
+            if self._item_incidents().get(a.item_sha256) == {incident_id}
+        ]
+        return sorted(out, key=lambda x: x[0].id)
+
+    def _item_incidents(self) -> dict[str, set[int]]:
+        if self._items_of is None:
+            self._items_of = defaultdict(set)
+            for f in self.facts.values():
+                iid = f.id if f.kind == "incident" else getattr(f, "incident_id", None)
+                if f.kind in ("incident", "attribution") and iid is not None:
+                    for c in self.cites.get(f.id, []):
+                        self._items_of[c.item].add(iid)
+        return self._items_of
 
     # -- access ------------------------------------------------------------------------------
     def all(self, cls: type[F]) -> list[F]:
@@ -185,6 +231,9 @@ class Snapshot:
             for fid in sorted(self.facts):
                 h.update(json.dumps(self._row(fid), sort_keys=True, default=str).encode())
                 h.update(b"\n")
+            for a in self.annotations:  # what reviewers said is read too
+                row = [a.id, a.item_sha256, a.locator, a.text, a.links]
+                h.update(json.dumps(row, sort_keys=True, default=str).encode() + b"\n")
             self._sha = h.hexdigest()
         return self._sha
 
