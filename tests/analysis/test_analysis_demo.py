@@ -23,6 +23,7 @@ import json
 from cadena.analysis.demo import add_demo_facts, run_all
 from cadena.facts.demo import load_demo_force
 from cadena.vault.case import Case
+from cadena.vault.verify import verify
 
 
 def test_run_all_on_the_training_case(case: Case) -> None:
@@ -64,3 +65,4 @@ def test_run_all_on_the_training_case(case: Case) -> None:
     assert add_demo_facts(case) is False  # a second run adds nothing
     again = run_all(case)
     assert again["gaps"]["read"] == result["gaps"]["read"]  # same facts, same hash
+    assert verify(case).clean  # the demo documents and facts went in through custody

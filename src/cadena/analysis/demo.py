@@ -257,3 +257,17 @@ def run_all(case: Case, *, add_facts: bool = True) -> dict[str, Any]:
         "gaps": out["gaps"]["summary"]["gaps"],
     }
     return out
+
+
+def demo_step(d: Any) -> None:
+    """A step for `cadena demo`'s STEPS (duck-typed on its `Demo`: case, say, results): run every
+    analysis on the training case and say what came out."""
+    result = run_all(d.case)
+    d.results["analysis"] = result["summary"]
+    fired = sum(result["summary"]["patterns"].values())
+    d.say(
+        f"Analysed {result['summary']['incidents']} incidents: "
+        f"{result['summary']['superiors']} superiors in their chains, "
+        f"{result['summary']['element_rows']} element rows, {fired} pattern indicators, "
+        f"{result['summary']['gaps']} requests to fill the gaps"
+    )
