@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
     TextColumn,
     TimeRemainingColumn,
@@ -65,6 +66,19 @@ def byte_progress(enabled: bool) -> Progress:
         BarColumn(),
         DownloadColumn(),
         TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not enabled or not err.is_terminal,
+        transient=True,
+    )
+
+
+def count_progress(enabled: bool) -> Progress:
+    """A bar over a count of items; silent in --json mode or when stderr is not a terminal."""
+    return Progress(
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
         TimeRemainingColumn(),
         console=err,
         disable=not enabled or not err.is_terminal,

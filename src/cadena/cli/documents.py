@@ -7,11 +7,18 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
-from cadena.cli.common import CaseOption, JsonOption, case_from, emit_json, err, out, user_errors
+from cadena.cli.common import (
+    CaseOption,
+    JsonOption,
+    case_from,
+    count_progress,
+    emit_json,
+    out,
+    user_errors,
+)
 from cadena.documents import search as search_mod
 from cadena.documents.batch import read_items
 from cadena.documents.models import PageText
@@ -27,18 +34,6 @@ def register(app: typer.Typer) -> None:
     app.command()(text)
     app.command()(search)
     app.command()(quote)
-
-
-def _progress(enabled: bool) -> Progress:
-    return Progress(
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        disable=not enabled or not err.is_terminal,
-        transient=True,
-    )
 
 
 @user_errors
@@ -61,7 +56,7 @@ def text(
     if page is not None:
         _print_page(c, items or [], page, json_)
         return
-    with _progress(not json_) as bar:
+    with count_progress(not json_) as bar:
         task = bar.add_task("reading text", total=None)
 
         def advance(done: int, total: int, sha: str) -> None:

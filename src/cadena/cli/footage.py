@@ -13,11 +13,18 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy import func, select
 
-from cadena.cli.common import CaseOption, JsonOption, case_from, emit_json, err, out, user_errors
+from cadena.cli.common import (
+    CaseOption,
+    JsonOption,
+    case_from,
+    count_progress,
+    emit_json,
+    out,
+    user_errors,
+)
 from cadena.media.fingerprint import copies as copies_lib
 from cadena.media.fingerprint import store
 from cadena.vault.models import Item
@@ -27,18 +34,6 @@ def register(app: typer.Typer) -> None:
     app.command()(fingerprint)
     app.command()(similar)
     app.command()(copies)
-
-
-def _progress(enabled: bool) -> Progress:
-    return Progress(
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        disable=not enabled or not err.is_terminal,
-        transient=True,
-    )
 
 
 @user_errors
@@ -55,7 +50,7 @@ def fingerprint(
     with c.session(write=False) as s:
         total_items = s.execute(select(func.count()).select_from(Item)).scalar() or 0
         todo = len(items) if items else len(store.lacking(s, vpdq))
-    with _progress(not json_) as bar:
+    with count_progress(not json_) as bar:
         task = bar.add_task("fingerprinting", total=todo)
         made = store.ensure(c, items or None, vpdq, advance=lambda _sha: bar.advance(task))
         with c.session(write=False) as s:
@@ -82,7 +77,7 @@ def similar(
 ) -> None:
     """Items showing the same footage, with distance and, for excerpts, the time offset."""
     c = case_from(case)
-    with _progress(not json_) as bar:
+    with count_progress(not json_) as bar:
         bar.add_task("searching", total=None)
         query, found = copies_lib.similar(c, ref)
     if json_:
@@ -114,7 +109,7 @@ def similar(
 def copies(case: CaseOption = None, json_: JsonOption = False) -> None:
     """The case grouped into same-footage clusters, each with its earliest upload proposed."""
     c = case_from(case)
-    with _progress(not json_) as bar:
+    with count_progress(not json_) as bar:
         bar.add_task("grouping copies", total=None)
         found = copies_lib.clusters(c)
     if json_:
