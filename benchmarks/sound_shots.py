@@ -95,7 +95,7 @@ def librosa_baseline(x: np.ndarray, rate: int) -> list[float] | None:
         import librosa
     except ImportError:
         return None
-    on = librosa.onset.onset_detect(y=x, sr=rate, units="time", hop_length=128, backtrack=True)
+    on = librosa.onset.onset_detect(y=x, sr=rate, units="time", hop_length=128)
     return [float(t) for t in on]
 
 
