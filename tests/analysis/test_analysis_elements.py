@@ -189,6 +189,30 @@ def test_a_country_framework_is_a_file(case: Case, tmp_path: Path) -> None:
         "quote": "Parra dirige a los soldados en el puente",
     } in [{k: c[k] for k in ("item", "locator", "quote")} for c in commander.as_dict()["citations"]]
     assert seen.summary["first_actual_notice"] == "2024-01-25"
+    # Principle 9: an order of 2024-01-20 for Batallón 5 keeps firearms but only to protect life;
+    # for I2 it is the order that began last, so P9/P14 has evidence against, none for.
+    with case.session() as s:
+        Recorder(case, s).add_order(
+            "Reglas de uso de la fuerza",
+            kind="amendment",
+            to_units=["Batallón 5"],
+            firearms_authorised=True,
+            support=Support.of("high", [Cite(w.report)]),
+            lethal_force_conditions="solo en legítima defensa ante amenaza inminente a la vida",
+            span=TimeSpan.of(start="2024-01-20", end="2024-01-31"),
+        )
+    with case.session(write=False) as s:
+        un = [f for f in load_frameworks() if f.id == "un-bpuff"]
+        p9 = next(
+            f
+            for f in analyze_elements(s, "Óscar Parra", un).findings
+            if f.data["element"] == "p9_p14_firearms_authorised"
+        )
+    assert (p9.status, _fired(p9, "against"), p9.framework_version) == (
+        "no_evidence",
+        {"firearms_limited_to_life"},
+        "1.1",
+    )
     (law / "bad.yaml").write_text(
         "id: bad\nversion: '1'\nelements:\n  - id: x\n    indicators: [mind_reading]\n",
         encoding="utf-8",

@@ -491,19 +491,42 @@ def _latest_orders(ctx: Ctx) -> list[m.Order]:
     return [o for o in found if (ctx.snap.when(o) or PartialDate(1)).lo() == key]
 
 
+def _limited_to_life(o: m.Order) -> bool:
+    """The order's conditions for lethal force speak only of protecting life (principle 9)."""
+    terms = params("firearms_limited_to_life")["life_terms"]
+    return bool(_terms_in(o.lethal_force_conditions or "", terms))
+
+
 @rule
 def firearms_authorised_in_force(ctx: Ctx) -> list[Hit]:
     return [
         _hit(
             "firearms_authorised_in_force",
             f"{o.title!r} in force authorised firearms"
-            + (f" ({o.lethal_force_conditions})" if o.lethal_force_conditions else ""),
+            + (f" ({o.lethal_force_conditions})" if o.lethal_force_conditions else "")
+            + ", on conditions not limited to protecting life",
             f"{o.title!r} vigente autorizaba armas de fuego"
-            + (f" ({o.lethal_force_conditions})" if o.lethal_force_conditions else ""),
+            + (f" ({o.lethal_force_conditions})" if o.lethal_force_conditions else "")
+            + ", en condiciones no limitadas a proteger la vida",
+            ctx.snap.grounds([o.id]),
+            [] if o.lethal_force_conditions else ["the order states no condition for lethal force"],
+        )
+        for o in _latest_orders(ctx)
+        if o.firearms_authorised and not _limited_to_life(o)
+    ]
+
+
+@rule
+def firearms_limited_to_life(ctx: Ctx) -> list[Hit]:
+    return [
+        _hit(
+            "firearms_limited_to_life",
+            f"{o.title!r} allows lethal force only {o.lethal_force_conditions}",
+            f"{o.title!r} solo permite fuerza letal {o.lethal_force_conditions}",
             ctx.snap.grounds([o.id]),
         )
         for o in _latest_orders(ctx)
-        if o.firearms_authorised
+        if o.firearms_authorised and _limited_to_life(o)
     ]
 
 
