@@ -9,7 +9,7 @@ from sqlalchemy import select
 from cadena.facts.citations import Cite, Support
 from cadena.facts.dedupe import find_duplicates, merge, unmerge
 from cadena.facts.models import Fact
-from cadena.facts.queries import commander, timeline
+from cadena.facts.queries import chain, commander, timeline
 from cadena.facts.record import Recorder
 from cadena.facts.time import TimeSpan
 from cadena.vault.models import CustodyEntry
@@ -60,3 +60,17 @@ def test_duplicates_listed_then_merged_and_unmerged(world: World, tmp_path: Path
         assert timeline(s, "P-DUP").subject.name == "Jose Nunez Rojas"
         assert len(s.execute(select(Fact.id).where(Fact.merged_into.is_(None))).all()) == before
     assert verify(case).clean
+
+
+def test_merged_unit_answers_as_the_kept_one(world: World) -> None:
+    case = world.case
+    with case.session() as s:
+        dup = Recorder(case, s).add_unit(
+            "CCN Norte", force="joint", support=Support.of("low", [Cite(world.video)])
+        )
+        dup_id = dup.id
+    merge(case, "unit", "Comando Conjunto Norte", dup_id, reason="same joint command")
+    with case.session(write=False) as s:
+        ans = chain(s, dup_id, "2022-12-15")  # by the merged id: the kept unit answers
+        assert ans.unit.name == "Comando Conjunto Norte"
+        assert [t.name for t in ans.tops] == ["Presidencia"]

@@ -389,7 +389,7 @@ _C_ROWS = _wide(
         "t4": "c.reference",
     },
 )
-_U_ROWS = _wide("U", {"id": "u.id", "t1": "u.name"})
+_U_ROWS = _wide("U", {"id": "u.id", "t1": "u.name", "x1": "f.merged_into"})
 # LATERAL (fenced with OFFSET 0 so it is not flattened) makes each step an index probe whatever
 # the planner guesses of a CTE's size: it guesses dozens of rows and would rather scan every
 # citation than probe for twenty.
@@ -430,7 +430,7 @@ UNION ALL
 FROM cited CROSS JOIN LATERAL (
   SELECT * FROM fact_citation x WHERE x.fact_id = cited.fact_id OFFSET 0) c
 UNION ALL
-{_U_ROWS} FROM fact_unit u WHERE u.id = :uid
+{_U_ROWS} FROM fact_unit u JOIN fact f ON f.id = u.id WHERE u.id = :uid
 """).bindparams(bindparam("lines", expanding=True))
 
 
@@ -647,12 +647,18 @@ def chain(
 ) -> ChainAnswer:
     """Every unit above `unit` at `on` along `lines`, with each link and each unit's commanders."""
     q = moment(on)
-    uid = resolve(s, "unit", unit)
+    root: str | None
     if s.get_bind().dialect.name == "postgresql":
+        # An id is checked by the statement itself (its U row), saving a round trip.
+        uid = unit if isinstance(unit, int) else resolve(s, "unit", unit)
         link_rows, holder_rows, cites, root = _chain_rows(s, uid, q, lines)
+        if root is None:  # not a live unit: let `resolve` say why, or follow a merge
+            uid = resolve(s, "unit", unit)
+            link_rows, holder_rows, cites, root = _chain_rows(s, uid, q, lines)
         kept, depth, reached = _walk(uid, link_rows, q, bases)
         covered = _covered((r for r in holder_rows if r.unit_id in depth), q, bases)
     else:
+        uid = resolve(s, "unit", unit)
         link_rows = _level_walk(s, uid, q, lines)
         kept, depth, reached = _walk(uid, link_rows, q, bases)
         covered = _covered(_holder_rows(s, sorted(depth), q), q, bases)
@@ -718,12 +724,13 @@ def _level_walk(s: Session, uid: int, q: Moment, lines: Sequence[str]) -> list[A
 
 def _chain_rows(
     s: Session, uid: int, q: Moment, lines: Sequence[str]
-) -> tuple[list[Any], list[Any], dict[int, list[Cite]], str]:
-    """Links, command tenures and their citations up from `uid`, in one statement."""
+) -> tuple[list[Any], list[Any], dict[int, list[Cite]], str | None]:
+    """Links, command tenures and their citations up from `uid`, in one statement; the unit's
+    name last (None if `uid` is not a live unit)."""
     links: list[Any] = []
     holders: list[Any] = []
     cites: dict[int, list[tuple[int, Cite]]] = defaultdict(list)
-    root = f"#{uid}"
+    root: str | None = None
     params = {"uid": uid, "lines": list(lines), "head": True, **_keys(q)}
     for row in s.execute(_CHAIN_SQL, params):
         tag = row.tag
@@ -757,7 +764,7 @@ def _chain_rows(
             locator = json.loads(row.t2) if isinstance(row.t2, str) else row.t2
             cites[row.x1].append((row.id, Cite(row.t1, locator, row.t3, row.t4)))
         else:
-            root = row.t1
+            root = row.t1 if row.x1 is None else None
     links.sort(key=lambda r: r.id)
     holders.sort(key=lambda r: r.tenure_id)
     ordered = {k: [c for _i, c in sorted(v, key=lambda x: x[0])] for k, v in cites.items()}
