@@ -34,7 +34,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "cadena.cli.documents": ("text", "search", "quote"),
     "cadena.cli.intake": ("capture", "import-chat", "expand", "timestamp"),
     "cadena.cli.facts": ("export", "template", "duplicates", "merge", "query", "import"),
-    "cadena.cli.verifying": ("annotate", "review", "provenance", "redact"),
+    "cadena.cli.verifying": ("annotate", "review", "provenance", "redact", "geolocate"),
     "cadena.cli.publish": ("check-package",),
     "cadena.cli.footage": ("fingerprint", "similar", "copies"),
     "cadena.cli.sound": ("shots", "sync"),

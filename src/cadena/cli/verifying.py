@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
     app.command()(review)
     app.command()(provenance)
     app.command()(redact)
+    app.command()(geolocate)
 
 
 # -- annotate -------------------------------------------------------------------------------
@@ -358,3 +359,56 @@ def _write_copy(blob: Path, target: Path) -> None:
         shutil.copyfile(blob, target)
     except OSError as exc:
         raise CadenaError(f"could not write {target} ({exc.strerror or exc})") from None
+
+
+# -- geolocate ------------------------------------------------------------------------------
+
+
+@user_errors
+def geolocate(
+    item: Annotated[str, typer.Argument(help="The item (SHA-256 or prefix).")],
+    at: Annotated[
+        str | None,
+        typer.Option(help="Where: 'LAT,LON', or an area 'LAT,LON;LAT,LON;LAT,LON…'."),
+    ] = None,
+    radius: Annotated[float, typer.Option(help="Uncertainty radius in metres.")] = 0.0,
+    method: Annotated[
+        list[str] | None,
+        typer.Option(help="landmarks, signs, terrain, satellite, shadows, other (repeatable)."),
+    ] = None,
+    reasoning: Annotated[str, typer.Option(help="What in the picture matches what there.")] = "",
+    reference: Annotated[
+        list[str] | None, typer.Option(help="A reference image held in the case (repeatable).")
+    ] = None,
+    incident: Annotated[
+        str | None, typer.Option(help="The incident it shows (key, title or id).")
+    ] = None,
+    case: CaseOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Record where an item was filmed, and check it against its incident's place; without
+    --at, list the item's geolocations. Exit 1 when a place disagrees with its incident."""
+    from rich.markup import escape
+
+    from cadena.verify import geolocation
+    from cadena.verify.geo import Place
+
+    c = case_from(case)
+    if at is not None:
+        geolocation.record(
+            c, item, Place.parse(at, radius), method or [], reasoning, reference or [], incident
+        )
+    found = geolocation.geolocations(c, item)
+    if json_:
+        emit_json([g.as_dict() for g in found])
+    for g in found if not json_ else []:
+        corners = "; ".join(f"{v[0]:.6f},{v[1]:.6f}" for v in g.place["vertices"])
+        out.print(
+            f"#{g.id} {corners} ±{g.place['radius_m']:g} m by {', '.join(g.methods)} "
+            f"({escape(g.created_by)}): {escape(g.reasoning)}",
+            highlight=False,
+        )
+        if g.agreement:
+            out.print(f"   incident: {escape(str(g.agreement.get('reason')))}", highlight=False)
+    disagrees = any(g.agreement and g.agreement.get("agrees") is False for g in found)
+    raise typer.Exit(1 if disagrees else 0)

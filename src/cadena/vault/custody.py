@@ -43,6 +43,7 @@ ACTIONS = frozenset(
         "timestamp",
         "fact",
         "quote",
+        "geolocate",
     }
 )
 

@@ -61,3 +61,21 @@ class ItemStatus(Base):
     item_sha256: Mapped[str] = mapped_column(ForeignKey("item.sha256"), primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
     updated_at: Mapped[str] = mapped_column(String(32))
+
+
+class Geolocation(Base):
+    """Where an item was filmed: a point or area with its uncertainty radius, how it was found
+    (landmarks, signs, terrain, satellite comparison), the reasoning, and the reference images
+    (items of the case) it rests on. Append-only, like reviews: a revision is a new record."""
+
+    __tablename__ = "geolocation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_sha256: Mapped[str] = mapped_column(ForeignKey("item.sha256"), index=True)
+    place: Mapped[dict[str, Any]] = mapped_column()  # cadena.verify.geo.Place.to_dict()
+    methods: Mapped[list[Any]] = mapped_column()
+    reasoning: Mapped[str] = mapped_column(Text)
+    references: Mapped[list[Any]] = mapped_column()  # SHA-256 of reference items
+    incident: Mapped[str | None] = mapped_column(Text)  # the incident it is linked to (key/id)
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(200))
