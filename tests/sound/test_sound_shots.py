@@ -123,3 +123,15 @@ def test_weapon_classes_file_and_unknown_class() -> None:
         assert cls.bullet_speed_ms is not None and cls.bullet_speed_ms[0] < cls.bullet_speed_ms[1]
     with pytest.raises(KeyError, match="known"):
         weapon_class("blunderbuss")
+
+
+def test_gunfire_soundtrack_in_a_synthetic_video_is_counted(tmp_path: Path) -> None:
+    """The path a demo takes: a labelled soundtrack muxed into an H.264/AAC video."""
+    from cadena.media import synth
+    from cadena.media.audio.generator import gunfire_soundtrack
+
+    rec = gunfire_soundtrack(seed=2, duration_s=6.0)
+    video = synth.video(tmp_path / "demo.mp4", seconds=6.0, width=64, height=48, audio=rec.audio)
+    report = analyse(video, ShotParams(weapon_class="rifle_762x39"))
+    tp, fp, fn = _match([e.t for e in report.shots], [lab.t for lab in rec.of_kind("shot")])
+    assert tp >= 0.9 * (tp + fn) and fp <= 1
