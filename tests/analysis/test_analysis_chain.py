@@ -37,6 +37,12 @@ def test_chain_at_the_moment_of_the_incident(case: Case, tmp_path: Path) -> None
         "Elena Sánchez": 3,
     }
     assert "Ana Pérez" not in sup  # her tenure ended the day before
+    [handover] = a.of_kind("handover")  # but the hand-over is shown, not hidden
+    assert handover.statement.en == (
+        "Ana Pérez's command of Escuadrón 1 (Comandante) ended on 2024-01-09, 1 day(s) before the "
+        "incident; not in the chain at 2024-01-10T15:00 to 2024-01-10T19:30."
+    )
+    assert w.ids["T-ANA"] in handover.facts
     assert {r["kind"] for r in sup["Raúl Ortiz"]["roles"]} == {"commander", "plan_chief"}
     [martin] = [f for f in a.of_kind("commander") if f.data["person"] == w.ids["MARTIN"]]
     assert (

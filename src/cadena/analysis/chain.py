@@ -138,6 +138,7 @@ def _walk_up(s: Session, snap: Snapshot, out: IncidentChain, a: m.Attribution) -
                     data={"unit": node.unit.id, "depth": node.depth, "route": route},
                 )
             )
+        out.findings.extend(_handovers(snap, node.unit.id, out.on, path_grounds, route))
         for h in node.commanders.holders:
             unit = snap.get(m.Unit, node.unit.id)
             grounds = path_grounds + snap.grounds([h.tenure.fact_id, h.post_fact.fact_id])
@@ -159,6 +160,44 @@ def _walk_up(s: Session, snap: Snapshot, out: IncidentChain, a: m.Attribution) -
                     out, h.person.id, h.person.name, h.post.name, node.unit.name, route, role
                 )
             )
+
+
+HANDOVER_DAYS = 7  # a command that ended this close before the incident is worth a look
+
+
+def _handovers(
+    snap: Snapshot, unit_id: int, on: Moment, path: list[Ground], route: str
+) -> list[Finding]:
+    """Commands of the unit that ended within a week before the incident: not in the chain (the
+    known end rules them out), but a hand-over just before is material for an investigator."""
+    out = []
+    start = on.lo()
+    for post in snap.head_posts.get(unit_id, []):
+        for t in snap.tenures_of_post.get(post.id, []):
+            end = snap.span(t).end
+            if end is None or end.hi() >= start:
+                continue
+            days = (start.date() - end.hi().date()).days
+            if days <= HANDOVER_DAYS:
+                who, unit = snap.name(t.person_id), snap.name(unit_id)
+                out.append(
+                    finding(
+                        "handover",
+                        f"{who}'s command of {unit} ({post.title}) ended on {end}, {days} day(s) "
+                        f"before the incident; not in the chain at {on}.",
+                        f"El mando de {who} sobre {unit} ({post.title}) terminó el {end}, {days} "
+                        f"día(s) antes del incidente; no está en la cadena el {on}.",
+                        path + snap.grounds([t.id, post.id]),
+                        data={
+                            "person": t.person_id,
+                            "unit": unit_id,
+                            "ended": str(end),
+                            "days_before": days,
+                            "route": route,
+                        },
+                    )
+                )
+    return out
 
 
 def _commander(
