@@ -14,6 +14,9 @@ def test_demo_builds_a_verified_training_case(tmp_path: Path, cli) -> None:  # t
     assert result["verify"]["clean"] is True
     assert result["ingest"]["added"] >= 4 and result["ingest"]["new_source"] == 1
     assert result["chat"]["members"] >= 3
+    assert result["shots"]["count"] == result["shots"]["true_shots"] > 0  # the gunfire, counted
+    assert result["where_when"]["geolocation"]["agreement"]["agrees"] is True
+    assert result["where_when"]["windows"]
     assert result["review"]["status"] == "verified" and result["review"]["redacted_still"]
     assert len(result["copies"][0]["items"]) == 4  # the witness's video and its 3 re-uploads
     assert sum(result["facts"]["counts"].values()) > 20

@@ -19,6 +19,7 @@ from typing import Any
 from cadena.errors import CadenaError
 from cadena.intake.files import SourceFields, add_paths
 from cadena.media import synth
+from cadena.media.audio.generator import gunfire_soundtrack
 from cadena.vault.case import Case
 from cadena.vault.verify import verify
 
@@ -60,15 +61,18 @@ def make_media(d: Demo) -> None:
     (inc / "witness-ana").mkdir(parents=True)
     (inc / "platform").mkdir()
     when = dt.datetime(2022, 12, 15, 16, 42, tzinfo=TZ)
+    gunfire = gunfire_soundtrack(seed=3, duration_s=8.0)  # labelled: what a count should find
     synth.video(
         inc / "witness-ana" / "VID_20240110_164210.mp4",
-        seconds=4,
+        seconds=8,
         gps=PLAZA,
         make="Samsung",
         model="SM-A515F",
         creation_time=when,
         seed=1,
+        audio=gunfire.audio,
     )
+    d.results["gunfire_true_shots"] = len(gunfire.of_kind("shot"))
     synth.image(
         inc / "witness-ana" / "IMG_20240110_164501.jpg",
         exif_gps=PLAZA,
@@ -128,6 +132,31 @@ def ingest(d: Demo) -> None:
     d.say(
         f"Preserved {d.results['ingest']['added']} items; "
         f"{d.results['ingest']['new_source']} file(s) arrived twice and became a second source"
+    )
+
+
+def shots(d: Demo) -> None:
+    """The gunfire in the witness's video counted: shots, bursts, rate, and a spectrogram."""
+    from cadena.media.audio.item import shots_of_item
+    from cadena.media.audio.shots import ShotParams
+
+    assert d.case is not None
+    found = shots_of_item(d.case, d.results["video"], ShotParams(weapon_class="rifle"))
+    d.results["shots"] = {
+        "count": found["count"],
+        "bursts": found["bursts"],
+        "true_shots": d.results["gunfire_true_shots"],
+        "picture": found["derivative"],
+    }
+    modes = ", ".join(
+        f"{b['shots']} {b['mode']} at {b['rate_rpm']:.0f}/min"
+        if b.get("rate_rpm")
+        else f"{b['shots']} {b['mode']}"
+        for b in found["bursts"]
+    )
+    d.say(
+        f"Heard {found['count']} shots in the witness's video ({modes}); the generator "
+        f"fired {d.results['gunfire_true_shots']}; spectrogram kept ({found['derivative'][:12]})"
     )
 
 
@@ -312,6 +341,45 @@ def court_package(d: Demo) -> None:
     )
 
 
+def where_and_when(d: Demo) -> None:
+    """The witness's video placed at the plaza (landmarks, the still as reference) and checked
+    against its incident; its time bracketed from a lamp post's shadow (bearing and length)."""
+    import math
+
+    from cadena.verify import geolocation
+    from cadena.verify.chrono import ShadowMeasurement, chronolocate, parse_date
+    from cadena.verify.geo import Place
+    from cadena.verify.sun import sun_at
+
+    assert d.case is not None
+    geo = geolocation.record(
+        d.case,
+        d.results["video"],
+        Place.point(PLAZA[0], PLAZA[1], 40),
+        ["landmarks", "signs"],
+        "the fountain, the cathedral's west tower and the pharmacy sign on the north side",
+        [d.results["still"]],
+        incident="DEMO-I1",
+    )
+    # The shadow the investigator measures in the frame (here: what the sun cast at 16:42).
+    sun = sun_at(PLAZA[0], PLAZA[1], "2024-01-10T16:42:00-05:00")
+    shadow = ShadowMeasurement(
+        bearing=(sun["azimuth"] + 180) % 360,
+        bearing_error=2.0,
+        ratio=1 / math.tan(math.radians(sun["elevation"])),
+    )
+    found = chronolocate(PLAZA[0], PLAZA[1], parse_date("2024-01-10"), measurement=shadow)
+    windows = [(w.start_local[11:16], w.end_local[11:16]) for w in found.windows]
+    d.results["where_when"] = {"geolocation": geo.as_dict(), "windows": windows}
+    agrees = geo.agreement and geo.agreement.get("agrees")
+    d.say(
+        f"Placed at Plaza de la Libertad ±40 m ({'agrees' if agrees else 'disagrees'} with "
+        f"incident DEMO-I1); the lamp post's shadow puts it between "
+        + " or ".join(f"{a} and {b}" for a, b in windows)
+        + " local time"
+    )
+
+
 def check(d: Demo) -> None:
     assert d.case is not None
     report = verify(d.case)
@@ -327,12 +395,14 @@ def check(d: Demo) -> None:
 STEPS: list[Callable[[Demo], None]] = [
     make_media,
     ingest,
+    shots,
     same_footage,
     review_and_redact,
     chat_export,
     force_structure,
     documents,
     analysis,
+    where_and_when,
     check,
     dossier,
     court_package,

@@ -12,6 +12,7 @@ JSON keys (stable; docs/sound.md):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,11 +24,11 @@ from cadena.cli.common import CaseOption, JsonOption, case_from, emit_json, err,
 from cadena.errors import CadenaError
 from cadena.media.audio import TOOL_VERSION
 from cadena.media.audio.decode import AudioError, probe
-from cadena.media.audio.picture import aligned_png, shots_png
+from cadena.media.audio.item import original, shots_of_item
+from cadena.media.audio.picture import aligned_png
 from cadena.media.audio.shots import ShotParams, ShotReport, analyse
 from cadena.media.audio.sync import sync_reports
 from cadena.media.audio.weapons import weapon_classes
-from cadena.vault.case import Case
 
 
 def register(app: typer.Typer) -> None:
@@ -45,12 +46,6 @@ def _progress(enabled: bool) -> Progress:
         disable=not enabled or not err.is_terminal,
         transient=True,
     )
-
-
-def _original(c: Case, ref: str) -> tuple[str, Path]:
-    with c.session(write=False) as s:
-        item = c.resolve_item(s, ref)
-        return item.sha256, c.blobs.local_path(item.sha256)
 
 
 def _analyse(path: Path, sha: str, params: ShotParams, bar: Progress) -> ShotReport:
@@ -83,34 +78,18 @@ def shots(
     """Gunshots in an item's sound: onsets, count, bursts and rate, distance; a picture."""
     _check_weapon(weapon)
     c = case_from(case)
-    sha, path = _original(c, item)
     params = ShotParams(weapon_class=weapon, temperature_c=temperature)
     with _progress(not json_) as bar:
-        report = _analyse(path, sha, params, bar)
-    png = shots_png(path, report, title=sha[:12])
-    result: dict[str, Any] = {"item": sha, **report.to_json()}
-    with c.session() as s:
-        d = c.add_derivative(
-            s,
-            sha,
-            png,
-            kind="shots-picture",
-            tool="cadena.media.audio.shots",
-            tool_version=TOOL_VERSION,
-            params=params.as_dict(),
-            media_type="image/png",
-        )
-        result["derivative"] = d.sha256
-        c.log(s, "derive", sha, {"analysis": "shots", "derivative": d.sha256, **_summary(result)})
+
+        def listening(sha: str, seconds: float) -> Callable[[float], None]:
+            task = bar.add_task(f"listening to {sha[:12]}", total=max(seconds, 0.001))
+            return lambda done: bar.advance(task, done)
+
+        result = shots_of_item(c, item, params, listening)
     if json_:
         emit_json(result)
         return
     _render_shots(result)
-
-
-def _summary(result: dict[str, Any]) -> dict[str, Any]:
-    keys = ("count", "bursts", "distance", "uncertain_events", "other_events", "method")
-    return {k: result[k] for k in keys}
 
 
 def _render_shots(r: dict[str, Any]) -> None:
@@ -151,7 +130,7 @@ def sync(
         err.print("[bold red]error:[/] give two or more items to synchronise.")
         raise typer.Exit(2)
     c = case_from(case)
-    originals = [_original(c, ref) for ref in items]
+    originals = [original(c, ref) for ref in items]
     shas = [sha for sha, _ in originals]
     with _progress(not json_) as bar:
         reports = [_analyse(p, sha, ShotParams(), bar) for sha, p in originals]
