@@ -287,6 +287,17 @@ FIRE_ES = {
 }
 
 
+ORDER_KIND_ES = {
+    "plan": "plan",
+    "order": "orden",
+    "directive": "directiva",
+    "instruction": "instrucción",
+    "renewal": "prórroga",
+    "amendment": "modificación",
+    "other": "otro",
+}
+
+
 def _plans(snap: Snapshot, out: IncidentChain, attributions: list[m.Attribution]) -> None:
     for o in orders_in_force(snap, out.attributed_units, out.on):
         cov = coverage(snap.span(o), out.on)
@@ -298,7 +309,8 @@ def _plans(snap: Snapshot, out: IncidentChain, attributions: list[m.Attribution]
                 f"{FIRE[o.firearms_authorised]}"
                 + (f"; labels used: {', '.join(map(str, o.labels))}" if o.labels else "")
                 + ".",
-                f"{o.title!r} ({o.order_kind}) estaba vigente el {out.on} y "
+                f"{o.title!r} ({ORDER_KIND_ES.get(o.order_kind, o.order_kind)}) estaba vigente "
+                f"el {out.on} y "
                 f"{FIRE_ES[o.firearms_authorised]}"
                 + (f"; etiquetas: {', '.join(map(str, o.labels))}" if o.labels else "")
                 + ".",

@@ -21,6 +21,7 @@ from cadena.facts.resolve import resolve
 from cadena.facts.time import PartialDate
 
 ACTUAL, CONSTRUCTIVE = "actual", "constructive"
+MODE_ES = {ACTUAL: "efectivo", CONSTRUCTIVE: "presunto"}
 OUTSIDE_FORCES = ("civil", "international", "other")
 # category -> (English, Spanish) words for the statement
 CATEGORY = {
@@ -311,7 +312,8 @@ def _first_finding(snap: Snapshot, pid: int, events: list[NoticeEvent]) -> Findi
     return finding(
         "first_notice",
         f"First notice on record for {who}: {any_ev.date} ({any_ev.mode}){actual_en}.",
-        f"Primer conocimiento que consta para {who}: {any_ev.date} ({any_ev.mode}){actual_es}.",
+        f"Primer conocimiento que consta para {who}: {any_ev.date} "
+        f"({MODE_ES.get(any_ev.mode, any_ev.mode)}){actual_es}.",
         rests,
         assumptions=[*any_ev.finding.assumptions, *(actual.finding.assumptions if actual else ())],
         data={

@@ -5,7 +5,10 @@ and quotes from the facts are shown as recorded.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 LANGS = ("en", "es")
 
@@ -500,19 +503,50 @@ _COVERAGE_ES = (
     (" to ", " a "),
 )
 _FIXED_ES = {
+    "absence of a record taken as absence of the act (the record may be incomplete)": (
+        "la falta de registro se toma como falta del acto (el registro puede estar incompleto)"
+    ),
     "the order names the post, not the person; its holder then is taken as the issuer": (
         "la orden nombra el cargo, no la persona; se toma como emisor a quien lo ocupaba entonces"
     ),
 }
 
 
+_ADDRESSED = re.compile(r"^addressed to the (unit|post) (.+); (.+) held (.+) then$")
+_VIA_ES = {"unit": "la unidad", "post": "el cargo"}
+
+
+@functools.cache
+def _framework_es() -> dict[str, str]:
+    """Each shipped framework's assumptions, English to Spanish, as its file gives them."""
+    import yaml
+
+    from cadena.analysis import frameworks
+
+    out: dict[str, str] = {}
+    for path in sorted(Path(frameworks.__file__).with_name("frameworks").glob("*.yaml")):
+        applies = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("applies_to") or {}
+        for force, en in (applies.get("assumption") or {}).items():
+            es = (applies.get("assumption_es") or {}).get(force)
+            if es:
+                out[" ".join(str(en).split())] = " ".join(str(es).split())
+    return out
+
+
 def assumption_text(text: str, lang: str) -> str:
     """An assumption as the analysis gave it, in the dossier's language where it is one of the
-    fixed coverage phrases; anything else (a researcher's own words) as written."""
+    fixed phrases (time coverage, notice routes, frameworks' own); anything else (a
+    researcher's own words) as written."""
     if lang != "es":
         return text
     if text in _FIXED_ES:
         return _FIXED_ES[text]
+    if text in _framework_es():
+        return _framework_es()[text]
+    m = _ADDRESSED.match(text)
+    if m:
+        via, what, who, post = m.groups()
+        return f"dirigido a {_VIA_ES[via]} {what}; {who} ocupaba entonces el cargo de {post}"
     if not text.startswith(("held on ", "undated; assumed to hold on ")):
         return text
     for en, es in _COVERAGE_ES:
