@@ -31,7 +31,9 @@ CaseOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON with stable keys.")]
 
-out = Console(soft_wrap=True)
+# Piped output (a file, another program, a test) is not cut to 80 columns.
+_WIDTH = None if sys.stdout.isatty() else 160
+out = Console(soft_wrap=True, width=_WIDTH)
 err = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
