@@ -128,7 +128,7 @@ def fingerprint_file(
 def video_params() -> dict[str, Any]:
     return {
         "max_gap": 1.0,
-        "step": 0.25,
+        "step": 0.125,
         "keyframes_only": False,
         "max_side": 320,
         "crops": [c[0] for c in video.CROPS],

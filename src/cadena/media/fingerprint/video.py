@@ -164,7 +164,7 @@ def fingerprint_video(
     path: str | Path,
     *,
     max_gap: float = 1.0,
-    step: float = 0.25,
+    step: float = 0.125,
     keyframes_only: bool = False,
     max_side: int = 320,
 ) -> VideoFingerprint:
