@@ -204,3 +204,18 @@ def test_rotated_video_frame_is_redacted_as_displayed(case: Case, tmp_path: Path
     with Image.open(case.blobs.local_path(done.derivative)) as im:
         assert im.size == (64, 96)  # turned as a player shows it: boxes are in those pixels
     assert done.params["rotation_deg"] == 90
+
+
+def test_a_truncated_still_is_refused_even_after_the_pdf_library_loaded(
+    case: Case, tmp_path: Path
+) -> None:
+    from PIL import ImageFile
+
+    from cadena.publish.dossier.render import write_pdf
+
+    write_pdf("<p>x</p>", tmp_path / "x.pdf")  # imports WeasyPrint, which loosens Pillow
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    whole = synth.image(tmp_path / "whole.jpg", 320, 240)
+    sha = _add(case, synth.truncated(whole, tmp_path / "cut.jpg", fraction=0.4))
+    with pytest.raises(CadenaError, match="could not be decoded"):
+        redact.redact(case, sha)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from PIL import ImageFile
 
 from cadena.analysis.findings import Finding, Text
 from cadena.errors import CadenaError
@@ -158,6 +159,7 @@ def render_html(d: Dossier, lang: str) -> str:
 
 def write_pdf(html: str, path: Path) -> Path:
     """The same HTML through WeasyPrint (it reads the inline SVG; nothing is fetched)."""
+    strict = ImageFile.LOAD_TRUNCATED_IMAGES
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as exc:  # OSError: Pango missing
@@ -165,6 +167,10 @@ def write_pdf(html: str, path: Path) -> Path:
             "The PDF needs WeasyPrint and Pango: pip install weasyprint; on Debian/Ubuntu also "
             f"apt-get install libpango-1.0-0 libpangoft2-1.0-0 ({exc})."
         ) from None
+    finally:
+        # WeasyPrint's import tells Pillow to accept truncated images, for the whole process:
+        # evidence must never be read that way (a cut file would pass as whole), so undo it.
+        ImageFile.LOAD_TRUNCATED_IMAGES = strict
 
     def no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
         raise ValueError(f"the dossier fetches nothing ({url})")
