@@ -15,7 +15,8 @@ Anchors: "PDQ alone" hashes the middle frame of each video (distance <= 31); "vP
 `vpdq` package at one hash per second with ThreatExchange's defaults (quality >= 50, distance < 31,
 >= 80% of the copy's frames found in the original).
 
-    python benchmarks/footage_robustness.py [--seeds 3] [--photos 16] [--work DIR]
+    python benchmarks/footage_robustness.py [--seeds 3] [--photos 20] [--work DIR]
+                                             [--keyframes-only]
 """
 
 from __future__ import annotations
@@ -97,6 +98,9 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--photos", type=int, default=len(PHOTOS))
     ap.add_argument("--work", type=Path, default=Path("/tmp/cadena-footage-bench"))
+    ap.add_argument(
+        "--keyframes-only", action="store_true", help="fingerprint from keyframes only (fastest)"
+    )
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
@@ -104,7 +108,7 @@ def main() -> None:
     copies = make_copies(args.work, srcs, args.seeds)
     print(f"{len(srcs)} originals, {len(copies)} copies (made in {time.time() - t0:.0f} s)")
 
-    ours = {p: video.fingerprint_video(p) for p in srcs}
+    ours = {p: video.fingerprint_video(p, keyframes_only=args.keyframes_only) for p in srcs}
     index = FootageIndex()
     for k, p in enumerate(srcs):
         index.add(k, ours[p])
@@ -115,7 +119,7 @@ def main() -> None:
     }
 
     def decide_all(path: Path) -> dict[str, set[int]]:
-        fp = video.fingerprint_video(path)
+        fp = video.fingerprint_video(path, keyframes_only=args.keyframes_only)
         found = {m.key for m in index.query(fp, lambda key: ours[srcs[key]])}
         m = meta_vpdq.computeHash(str(path), thread_count=1)
         f = [our_vpdq.VpdqFeature(x.frame_number, x.quality, x.hex, x.timestamp) for x in m]
