@@ -18,6 +18,7 @@ def test_demo_builds_a_verified_training_case(tmp_path: Path, cli) -> None:  # t
     assert result["where_when"]["geolocation"]["agreement"]["agrees"] is True
     assert result["where_when"]["windows"]
     assert result["review"]["status"] == "verified" and result["review"]["redacted_still"]
+    assert result["review"]["faces_found"] >= 1  # the bystander's face, found and blurred
     assert len(result["copies"][0]["items"]) == 4  # the witness's video and its 3 re-uploads
     assert sum(result["facts"]["counts"].values()) > 20
     assert result["documents"]["hits"] >= 1

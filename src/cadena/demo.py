@@ -73,14 +73,17 @@ def make_media(d: Demo) -> None:
         audio=gunfire.audio,
     )
     d.results["gunfire_true_shots"] = len(gunfire.of_kind("shot"))
-    synth.image(
+    still = synth.image(
         inc / "witness-ana" / "IMG_20240110_164501.jpg",
+        width=960,
+        height=640,
         exif_gps=PLAZA,
         make="Samsung",
         model="SM-A515F",
         taken_at=when + dt.timedelta(minutes=3),
         seed=2,
     )
+    _with_bystander(still)
     shutil.copyfile(
         inc / "witness-ana" / "VID_20240110_164210.mp4", inc / "platform" / "video_shared.mp4"
     )
@@ -97,6 +100,20 @@ def make_media(d: Demo) -> None:
         inc / "witness-ana" / "VID_20240110_164210.mp4", inc / "platform" / "broken_upload.mp4"
     )
     d.say(f"Generated evidence in {inc}")
+
+
+def _with_bystander(still: Path) -> None:
+    """Put a real face in the witness's still: the portrait of Grace Hopper that Matplotlib
+    ships (a U.S. Navy photograph, public domain), standing in for a bystander to protect."""
+    import matplotlib.cbook
+    from PIL import Image
+
+    portrait = Image.open(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
+    with Image.open(still) as im:
+        exif = im.info.get("exif", b"")
+        scene = im.convert("RGB")
+    scene.paste(portrait.convert("RGB").resize((256, 300)), (600, 200))
+    scene.save(still, "JPEG", quality=90, exif=exif)
 
 
 def ingest(d: Demo) -> None:
@@ -191,12 +208,21 @@ def review_and_redact(d: Demo) -> None:
                 reviewer=reviewer,
             )
     status = reviews.report(d.case, video)["status"]
-    # A bystander at the left edge, boxed by hand as the detector would miss a turned head.
+    # The detector finds the bystander's face; a box drawn by hand covers a turned head at the
+    # left edge that it would miss.
     red = redact.redact(d.case, d.results["still"], boxes=[redact.Box(20, 60, 120, 160)])
-    d.results["review"] = {"status": status, "redacted_still": red.derivative}
+    faces = [b for b in red.boxes if b.get("source") == "detector"]
+    if not faces:
+        raise CadenaError("the face detector found no face in the demo's still")
+    d.results["review"] = {
+        "status": status,
+        "redacted_still": red.derivative,
+        "faces_found": len(faces),
+    }
     d.say(
-        f"Two reviewers checked the witness's video independently: {status}; "
-        f"a still published with {len(red.boxes)} region(s) blurred ({red.derivative[:12]})"
+        f"Two reviewers checked the witness's video independently: {status}; a still published "
+        f"with {len(faces)} face(s) found and blurred and 1 box drawn by hand "
+        f"({red.derivative[:12]})"
     )
 
 
