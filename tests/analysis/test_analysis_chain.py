@@ -73,3 +73,16 @@ def test_chain_at_the_moment_of_the_incident(case: Case, tmp_path: Path) -> None
     names = {x["name"] for x in one["summary"]["superiors"]}
     # Batallón 5 is under Comando Conjunto Sur from 2024-01-15: Raúl Ortiz is in the chain of I2
     assert names == {"Óscar Parra", "Fabio Duarte", "Raúl Ortiz", "Tomás Medina"}
+
+
+def test_a_span_in_a_spanish_statement_reads_a_not_to() -> None:
+    from cadena.analysis.findings import finding
+
+    f = finding(
+        "plan_in_force",
+        "in force on 2024-01-10T16:00 to 2024-01-10T20:00",
+        "vigente el 2024-01-10T16:00 to 2024-01-10T20:00",
+        [],
+    )
+    assert f.statement.es == "vigente el 2024-01-10T16:00 a 2024-01-10T20:00"
+    assert f.statement.en.endswith("to 2024-01-10T20:00")

@@ -7,6 +7,7 @@ versions defined it, so the same facts give the same findings and a changed reco
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,6 +122,10 @@ class Finding:
         }
 
 
+# A moment given as a span ("2024-01-10T16:00 to 2024-01-10T20:00") reads "… a …" in Spanish.
+_SPAN_TO = re.compile(r"(\d{4}(?:-\d{2}){0,2}(?:T[\d:]+)?) to (\d{4})")
+
+
 def finding(
     kind: str,
     en: str,
@@ -139,7 +144,7 @@ def finding(
     named = [s.assumption for s in supports if s.assumption]
     return Finding(
         kind=kind,
-        statement=Text(en, es),
+        statement=Text(en, _SPAN_TO.sub(r"\1 a \2", es)),
         rests_on=supports,
         assumptions=tuple(dict.fromkeys([*assumptions, *named])),
         confidence=confidence or weakest(s.confidence for s in supports),
