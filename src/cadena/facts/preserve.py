@@ -21,5 +21,7 @@ def preserve(case: Case, s: Session, path: Path, note: str) -> str:
     extracted = metadata.extract(readable, sniffed)
     fields = files.SourceFields(method="cadena import", note=note)
     # The intake's own record-writer, so an imported file is an item like any other.
-    files._record(case, s, path, stored, sniffed, extracted, fields)
+    files.record_stored(
+        case, s, files.display(path), stored, sniffed, extracted, files.source_record(path, fields)
+    )
     return stored.sha256

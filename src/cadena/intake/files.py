@@ -15,7 +15,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -129,41 +129,68 @@ def add_file(
     extracted = metadata.extract(readable, sniffed)
     with case.session() as s:
         _lock(s)
-        return _record(case, s, path, stored, sniffed, extracted, source)
+        return record_stored(
+            case, s, shown, stored, sniffed, extracted, source_record(path, source)
+        )
 
 
-def _record(
+class MetadataRead(Protocol):
+    """What a metadata reader returned (cadena.media.metadata.Extracted or intake's shield)."""
+
+    extractor: str
+    raw: dict[str, Any]
+    normalized: dict[str, Any]
+    problems: list[Any]
+
+
+def item_row(stored: Stored, sniffed: sniff.Sniffed, extracted: MetadataRead) -> Item:
+    """A new item with its metadata, as every intake path records it."""
+    item = Item(
+        sha256=stored.sha256,
+        size=stored.size,
+        media_type=sniffed.media_type,
+        kind=sniffed.kind,
+        added_at=custody.now(),
+        added_by=custody.actor(),
+    )
+    item.item_metadata = Metadata(
+        item_sha256=item.sha256,
+        extractor=extracted.extractor,
+        raw=extracted.raw,
+        normalized=extracted.normalized,
+        problems=list(extracted.problems),
+    )
+    return item
+
+
+def add_details(
+    stored: Stored, sniffed: sniff.Sniffed, extracted: MetadataRead, src: Source, new_item: bool
+) -> dict[str, Any]:
+    """The details of an `add` custody entry (what `verify` checks sources against)."""
+    return {
+        "size": stored.size,
+        "media_type": sniffed.media_type,
+        "source": src.logged(),
+        "metadata_problems": list(extracted.problems) if new_item else [],
+    }
+
+
+def record_stored(
     case: Case,
     s: Session,
-    path: Path,
+    shown: str,
     stored: Stored,
     sniffed: sniff.Sniffed,
-    extracted: metadata.Extracted,
-    fields: SourceFields,
+    extracted: MetadataRead,
+    record: dict[str, Any],
 ) -> Outcome:
-    shown = display(path)
+    """Record a stored blob as an item (if new) and its source (if new), with the signed `add`
+    entry, in the caller's transaction: the one record path of every intake."""
     item = s.get(Item, stored.sha256)
     new_item = item is None
     if item is None:
-        item = Item(
-            sha256=stored.sha256,
-            size=stored.size,
-            media_type=sniffed.media_type,
-            kind=sniffed.kind,
-            added_at=custody.now(),
-            added_by=custody.actor(),
-        )
+        item = item_row(stored, sniffed, extracted)
         s.add(item)
-        s.add(
-            Metadata(
-                item_sha256=item.sha256,
-                extractor=extracted.extractor,
-                raw=extracted.raw,
-                normalized=extracted.normalized,
-                problems=list(extracted.problems),
-            )
-        )
-    record = source_record(path, fields)
     key = source_key(record)
     if s.execute(
         select(Source.id).where(Source.item_sha256 == item.sha256, Source.key == key)
@@ -172,17 +199,7 @@ def _record(
     src = Source(item_sha256=item.sha256, key=key, collected_at=custody.now(), **record)
     s.add(src)
     s.flush()
-    case.log(
-        s,
-        "add",
-        item.sha256,
-        {
-            "size": stored.size,
-            "media_type": sniffed.media_type,
-            "source": src.logged(),
-            "metadata_problems": list(extracted.problems) if new_item else [],
-        },
-    )
+    case.log(s, "add", item.sha256, add_details(stored, sniffed, extracted, src, new_item))
     return Outcome(shown, "added" if new_item else "new_source", item.sha256)
 
 

@@ -18,12 +18,13 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cadena.intake import files
 from cadena.intake.files import Outcome, SourceFields, source_key
 from cadena.media import sniff
 from cadena.vault import custody
 from cadena.vault.blobs import Stored
 from cadena.vault.case import Case
-from cadena.vault.models import CustodyHead, Item, Metadata, Source
+from cadena.vault.models import CustodyHead, Item, Source
 
 
 @dataclass
@@ -146,7 +147,7 @@ def record(case: Case, batch: Iterable[Pending]) -> list[Outcome]:
             sha = p.stored.sha256
             new_item = sha not in held
             if new_item:
-                s.add(_item(p))
+                s.add(files.item_row(p.stored, p.sniffed, p.extracted))
                 held.add(sha)
             key = source_key(p.record)
             if (sha, key) in keys:
@@ -159,79 +160,12 @@ def record(case: Case, batch: Iterable[Pending]) -> list[Outcome]:
             outcomes.append(Outcome(p.shown, "added" if new_item else "new_source", sha))
         s.flush()
         for p, src, new_item in to_log:
-            case.log(s, "add", p.stored.sha256, _add_details(p, src, new_item))
+            details = files.add_details(p.stored, p.sniffed, p.extracted, src, new_item)
+            case.log(s, "add", p.stored.sha256, details)
         return outcomes
 
 
-def _item(p: Pending) -> Item:
-    item = Item(
-        sha256=p.stored.sha256,
-        size=p.stored.size,
-        media_type=p.sniffed.media_type,
-        kind=p.sniffed.kind,
-        added_at=custody.now(),
-        added_by=custody.actor(),
-    )
-    item.item_metadata = Metadata(
-        item_sha256=item.sha256,
-        extractor=p.extracted.extractor,
-        raw=p.extracted.raw,
-        normalized=p.extracted.normalized,
-        problems=p.extracted.problems,
-    )
-    return item
-
-
-def _add_details(p: Pending, src: Source, new_item: bool) -> dict[str, Any]:
-    return {
-        "size": p.stored.size,
-        "media_type": p.sniffed.media_type,
-        "source": src.logged(),
-        "metadata_problems": p.extracted.problems if new_item else [],
-    }
-
-
 def record_one(case: Case, s: Session, p: Pending) -> Outcome:
-    """Record one pending blob in the caller's transaction (as files.py records a file)."""
+    """Record one pending blob in the caller's transaction, as files.py records a file."""
     p.record = storable(p.record)
-    item = s.get(Item, p.stored.sha256)
-    new_item = item is None
-    if item is None:
-        item = Item(
-            sha256=p.stored.sha256,
-            size=p.stored.size,
-            media_type=p.sniffed.media_type,
-            kind=p.sniffed.kind,
-            added_at=custody.now(),
-            added_by=custody.actor(),
-        )
-        s.add(item)
-        s.add(
-            Metadata(
-                item_sha256=item.sha256,
-                extractor=p.extracted.extractor,
-                raw=p.extracted.raw,
-                normalized=p.extracted.normalized,
-                problems=p.extracted.problems,
-            )
-        )
-    key = source_key(p.record)
-    if s.execute(
-        select(Source.id).where(Source.item_sha256 == item.sha256, Source.key == key)
-    ).first():
-        return Outcome(p.shown, "present", item.sha256)
-    src = Source(item_sha256=item.sha256, key=key, collected_at=custody.now(), **p.record)
-    s.add(src)
-    s.flush()
-    case.log(
-        s,
-        "add",
-        item.sha256,
-        {
-            "size": p.stored.size,
-            "media_type": p.sniffed.media_type,
-            "source": src.logged(),
-            "metadata_problems": p.extracted.problems if new_item else [],
-        },
-    )
-    return Outcome(p.shown, "added" if new_item else "new_source", item.sha256)
+    return files.record_stored(case, s, p.shown, p.stored, p.sniffed, p.extracted, p.record)
