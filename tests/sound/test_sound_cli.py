@@ -99,7 +99,9 @@ def test_sound_shots_on_a_video_item(scene) -> None:  # type: ignore[no-untyped-
         assert d.tool == "cadena.media.audio.shots" and d.params["weapon_class"] == "rifle_762x39"
         logged = s.execute(select(CustodyEntry).where(CustodyEntry.item_sha256 == shas["video"]))
         details = [json.loads(e.details) for e in logged.scalars() if e.action == "derive"]
-    assert any(x.get("analysis") == "shots" and x["count"] == out["count"] for x in details)
+    results = [x.get("result", {}) for x in details]  # the derive entry records what was found
+    assert any(r.get("analysis") == "shots" and r["count"] == out["count"] for r in results)
+    assert len(details) == 1  # one entry for one analysis
     assert c.blobs.local_path(out["derivative"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -149,9 +149,10 @@ def sync(
             tool_version=TOOL_VERSION,
             params={"items": shas},
             media_type="image/png",
+            result={"analysis": "sync", "items": shas, "offsets": result["offsets"]},
         )
         result["derivative"] = d.sha256
-        for sha in shas:
+        for sha in shas[1:]:  # the first item's entry is the derivative's own
             c.log(
                 s,
                 "derive",

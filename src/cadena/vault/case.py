@@ -154,10 +154,12 @@ class Case:
         tool_version: str,
         params: dict[str, Any],
         media_type: str,
+        result: dict[str, Any] | None = None,
     ) -> Derivative:
         """Store a file made from an item, record who made it and how, and log it in custody.
 
         Idempotent: the same bytes from the same item, kind and parameters are one derivative.
+        `result` (what an analysis found, e.g. a shot count) is recorded in the custody entry.
         """
         if isinstance(data, Path):
             with data.open("rb") as f:
@@ -201,6 +203,7 @@ class Case:
                 "tool": tool,
                 "tool_version": tool_version,
                 "params": params,
+                **({"result": result} if result else {}),
             },
         )
         return d

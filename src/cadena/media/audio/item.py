@@ -39,6 +39,10 @@ def shots_of_item(
         raise CadenaError(f"item {sha[:12]}: {exc}") from None
     result: dict[str, Any] = {"item": sha, **report.to_json()}
     png = shots_png(path, report, title=sha[:12])
+    summary = {
+        k: result[k]
+        for k in ("count", "bursts", "distance", "uncertain_events", "other_events", "method")
+    }
     with case.session() as s:
         d = case.add_derivative(
             s,
@@ -49,11 +53,7 @@ def shots_of_item(
             tool_version=TOOL_VERSION,
             params=params.as_dict(),
             media_type="image/png",
+            result={"analysis": "shots", **summary},
         )
         result["derivative"] = d.sha256
-        summary = {
-            k: result[k]
-            for k in ("count", "bursts", "distance", "uncertain_events", "other_events", "method")
-        }
-        case.log(s, "derive", sha, {"analysis": "shots", "derivative": d.sha256, **summary})
     return result
