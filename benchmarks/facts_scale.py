@@ -418,9 +418,30 @@ def pg_url() -> str:
     return done.stdout.strip()
 
 
-def run_one(db: str, scale: float, queries: int, n_anchor: int, tmp: Path) -> dict[str, Any]:
+def run_one(
+    db: str, scale: float, queries: int, n_anchor: int, tmp: Path, reuse: Path | None = None
+) -> dict[str, Any]:
+    """Generate (or, with `reuse`, open the one generated before) and measure one database."""
     from cadena.vault.case import Case
 
+    force = Force(scale)
+    folder = (reuse or tmp) / f"case-{db}-s{scale:g}"
+    marker = folder / "generated.json"
+    if reuse is not None and marker.exists():
+        for _ in force.units():  # the unit ids and levels, without writing anything
+            pass
+        made = json.loads(marker.read_text())
+        case = Case.open(folder)  # applies any migration added since it was generated
+        print(f"[{db}] reusing {folder} (generated in {made['load_s']:.1f} s)", flush=True)
+        try:
+            return {
+                "db": db,
+                **made,
+                "reused": True,
+                **latencies(case, force, queries, n_anchor),
+            }
+        finally:
+            case.close()
     name = None
     if db == "postgresql":
         import psycopg
@@ -428,13 +449,20 @@ def run_one(db: str, scale: float, queries: int, n_anchor: int, tmp: Path) -> di
         admin = pg_url()
         name = f"cadena_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(admin, autocommit=True) as con:
+            if reuse is not None:  # one database per reuse folder and scale, remade if half-made
+                name = f"cadena_bench_reuse_s{scale:g}".replace(".", "_")
+                con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             con.execute(f'CREATE DATABASE "{name}"')
         os.environ["CADENA_DATABASE_URL"] = admin.rsplit("/", 1)[0] + "/" + name
     else:
         os.environ.pop("CADENA_DATABASE_URL", None)
-    case = Case.init(tmp / f"case-{db}")
+    if folder.exists():  # a generation cut short: start again
+        import shutil
+
+        shutil.rmtree(folder)
+    case = Case.init(folder)
+    keep = False
     try:
-        force = Force(scale)
         took = load(case, force)
         rows = {
             "units": len(force.unit_ids),
@@ -443,6 +471,9 @@ def run_one(db: str, scale: float, queries: int, n_anchor: int, tmp: Path) -> di
             "citations": force.n_cites,
         }
         print(f"[{db}] loaded {rows} in {took:.1f} s", flush=True)
+        if reuse is not None:
+            marker.write_text(json.dumps({"load_s": took, "rows": rows, "scale": scale}))
+            keep = True
         result = {
             "db": db,
             "load_s": took,
@@ -452,7 +483,7 @@ def run_one(db: str, scale: float, queries: int, n_anchor: int, tmp: Path) -> di
     finally:
         case.close()
         os.environ.pop("CADENA_DATABASE_URL", None)
-        if name:
+        if name and not keep:
             with psycopg.connect(admin, autocommit=True) as con:
                 con.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
     return result
@@ -469,18 +500,30 @@ def main(argv: list[str] | None = None) -> int:
         default=100,
         help="how many of the queries the plain SQL anchor runs",
     )
+    ap.add_argument(
+        "--reuse",
+        type=Path,
+        metavar="DIR",
+        help="keep the generated databases in DIR (outside the repo, e.g. /work/tmp/facts-bench) "
+        "and reuse them on later runs at the same scale: only the queries are measured again",
+    )
+    ap.add_argument("--no-sheet", action="store_true", help="skip the sheet importer's throughput")
     args = ap.parse_args(argv)
     dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    if args.reuse is not None:
+        args.reuse.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cadena-facts-bench-") as tmp:
-        n, took = sheet_throughput(Path(tmp))
-        print(
-            f"sheet importer (SQLite, one transaction, all checks): {n} rows in {took:.1f} s "
-            f"= {n / took:.0f} rows/s"
-        )
+        if not args.no_sheet:
+            n, took = sheet_throughput(Path(tmp))
+            print(
+                f"sheet importer (SQLite, one transaction, all checks): {n} rows in {took:.1f} s "
+                f"= {n / took:.0f} rows/s"
+            )
         for db in dbs:
-            r = run_one(db, args.scale, args.queries, args.anchor_queries, Path(tmp))
+            r = run_one(db, args.scale, args.queries, args.anchor_queries, Path(tmp), args.reuse)
             print(f"\n[{db}] scale {args.scale}: {r['rows']}")
-            print(f"  bulk load: {r['load_s']:.1f} s")
+            again = " (when generated; reused now)" if r.get("reused") else ""
+            print(f"  bulk load: {r['load_s']:.1f} s{again}")
             print(
                 f"  chain of command on a date ({args.queries} queries, mean depth "
                 f"{r['mean_depth']:.1f}):"
