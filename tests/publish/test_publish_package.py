@@ -12,6 +12,7 @@ import pytest
 
 from cadena.facts.citations import Cite, Support
 from cadena.facts.record import Identity, Recorder
+from cadena.facts.time import TimeSpan
 from cadena.intake.files import SourceFields, add_paths
 from cadena.media import synth
 from cadena.publish.package import check_package, export_bag
@@ -141,3 +142,39 @@ def test_cli_export_bagit_for_one_incident(case: Case, bag: Path, tmp_path: Path
         str(case.config.root),
     )
     assert wrong.returncode == 2 and "No incident" in wrong.stderr
+
+
+def test_incident_bag_holds_what_its_chain_rests_on(case: Case, tmp_path: Path) -> None:
+    """The commander's tenure is cited to a gazette that no incident fact cites: the incident's
+    bag must still carry it, or the chain in its dossier could not be checked from the bag."""
+    synth.video(tmp_path / "clip.mp4", seconds=1, seed=5)
+    synth.pdf(tmp_path / "gazette.pdf", ["Nombramiento del comandante."])
+    synth.pdf(tmp_path / "unrelated.pdf", ["Otro asunto."])
+    summary = add_paths(
+        case,
+        [tmp_path / "clip.mp4", tmp_path / "gazette.pdf", tmp_path / "unrelated.pdf"],
+        SourceFields(),
+    )
+    video, gazette, unrelated = (o.sha256 for o in summary.outcomes)
+    assert video and gazette and unrelated
+    with case.session() as s:
+        r = Recorder(case, s)
+        seen = Support.of("high", [Cite(video, {"kind": "whole"})])
+        gazetted = Support.of("high", [Cite(gazette, {"kind": "page", "page": 1})])
+        r.add_unit("Escuadrón Móvil", support=seen)
+        post = r.add_post("Comandante", unit="Escuadrón Móvil", support=gazetted)
+        r.add_person("Coronel Uno", support=gazetted)
+        r.add_tenure("Coronel Uno", post.id, support=gazetted, span=TimeSpan.of(start="2024-01-01"))
+        r.add_person(
+            "Otra Persona", support=Support.of("low", [Cite(unrelated, {"kind": "whole"})])
+        )
+        inc = r.add_incident(
+            "Disparos", key="I9", support=seen, span=TimeSpan.of(start="2024-01-10")
+        )
+        r.attribute(inc, unit="Escuadrón Móvil", support=seen)
+    out = tmp_path / "bag9"
+    packed = export_bag(case, out, incident="I9")
+    cited = json.loads((out / "data" / "records" / "citations.json").read_text("utf-8"))
+    assert {c["item_sha256"] for c in cited} == {video, gazette}
+    assert packed.items == 2
+    assert check_package(out) == []

@@ -10,7 +10,8 @@ Layout under `data/` mirrors a case folder, so the checker that ships in every c
     data/records/items.json             items, sources (sensitive fields dropped), metadata
     data/records/derivatives.json       what made each derivative
     data/records/verification.json      `cadena verify` at the time of export
-    data/records/citations.json         every citation: fact, item, locator
+    data/records/citations.json         every citation: fact, item, locator (for one incident:
+                                        its own facts' and those its chain and elements rest on)
     data/facts/ftm.jsonl, data/facts/csv/   the facts (FollowTheMoney and CSV)
     data/dossier/                       the dossier, when one is given
 
@@ -129,7 +130,21 @@ def _incident_facts(s: Any, ref: str) -> set[int]:
     ids = {inc.id}
     for model in (fm.Victim, fm.Attribution):
         ids |= set(s.execute(select(model.id).where(model.incident_id == inc.id)).scalars())
-    return ids
+    return ids | _analysis_facts(s, inc)
+
+
+def _analysis_facts(s: Any, inc: fm.Incident) -> set[int]:
+    """The facts the incident's chain of command and elements rest on (units, links, tenures,
+    orders, notice, measures), so a court can check every finding from the bag alone."""
+    from cadena.analysis.chain import analyze_chain
+    from cadena.analysis.elements import analyze_elements
+
+    try:
+        found = {fid for f in analyze_chain(s, inc.id).findings for fid in f.facts}
+        found |= {fid for f in analyze_elements(s, f"#{inc.id}").findings for fid in f.facts}
+    except CadenaError:  # no date on record: no chain to build, the incident's own facts only
+        return set()
+    return found
 
 
 def _item_scope(case: Case, incident: str | None, citations: list[dict[str, Any]]) -> list[str]:
