@@ -72,8 +72,19 @@ def _text(value: Any, where: str) -> Text:
     return Text(str(value["en"]).strip(), str(value.get("es", value["en"])).strip())
 
 
+_PARSED: dict[tuple[str, str], Framework] = {}
+
+
 def load_file(path: Path) -> Framework:
+    """A framework file, parsed once per content (a dossier asks for them once per superior)."""
     raw = path.read_bytes()
+    key = (str(path), hashlib.sha256(raw).hexdigest())
+    if key not in _PARSED:
+        _PARSED[key] = _parse(path, raw)
+    return _PARSED[key]
+
+
+def _parse(path: Path, raw: bytes) -> Framework:
     try:
         doc = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
