@@ -10,9 +10,10 @@ code), which keeps both the probes and the candidates few. Tables are CSR arrays
 `order`) built with one argsort each, in pure NumPy.
 
 On disk an index is a folder of immutable segments (`seg-NNNNNN/` with .npy files, memory-mapped
-on open) and `index.json` naming them. `add` buffers codes, `flush` writes them as a new segment,
-small segments are scanned by brute force, and `compact` merges them into one hashed segment, so
-the index grows incrementally as items arrive.
+on open) and `index.json` naming them (see `segments.py`: a write lock, atomic segments, lock-free
+readers). `add` buffers codes, `flush` writes them as a new segment, small segments are scanned by
+brute force, and `compact` merges them into one hashed segment, so the index grows incrementally
+as items arrive.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import os
-import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from cadena.media.fingerprint.segments import IndexDamaged, SegmentFolder
 
 FORMAT = "cadena-mih-1"
 BRUTE_MAX = 200_000  # segments up to this size are scanned, not hashed
@@ -156,7 +160,7 @@ class Segment:
         return self._flat
 
     def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True)
+        folder.mkdir(parents=True, exist_ok=True)
         np.save(folder / "codes.npy", self.codes)
         np.save(folder / "labels.npy", self.labels)
         if self.layout:
@@ -166,6 +170,15 @@ class Segment:
 
     @classmethod
     def load(cls, folder: Path) -> Segment:
+        try:
+            return cls._load(folder)
+        except FileNotFoundError:
+            raise  # merged away meanwhile: the reader starts again from the manifest
+        except (OSError, ValueError, EOFError) as exc:
+            raise IndexDamaged(f"{folder}: unreadable segment ({exc})") from exc
+
+    @classmethod
+    def _load(cls, folder: Path) -> Segment:
         codes = np.load(folder / "codes.npy", mmap_mode="r")
         labels = np.load(folder / "labels.npy", mmap_mode="r")
         if not (folder / "layout.json").exists():
@@ -207,27 +220,54 @@ def _mask_cache(length: int, radius: int) -> np.ndarray:
 
 
 class CodeIndex:
-    """Exact Hamming-radius search over 256-bit codes, kept in a folder, growing by segments."""
+    """Exact Hamming-radius search over 256-bit codes, kept in a folder, growing by segments.
+
+    Many processes may add at once: writes happen under the folder's lock and every segment is
+    written atomically (see `segments.SegmentFolder`); readers never wait and never see a half-
+    written segment. Use `writing()` around a check-then-add (e.g. "add what is not indexed").
+    """
 
     def __init__(
         self, folder: str | Path | None = None, brute_max: int = BRUTE_MAX, group_shift: int = 0
     ) -> None:
         self.folder = Path(folder) if folder is not None else None
+        self._disk = SegmentFolder(self.folder, FORMAT) if self.folder is not None else None
         self.brute_max = brute_max
         # Labels >> group_shift name what a code belongs to (e.g. one video); each segment keeps
         # the list of its groups, so "which videos are indexed" is answered without a scan.
         self.group_shift = group_shift
         self.segments: list[Segment] = []
         self._names: list[str] = []
+        self._groups: dict[str, np.ndarray] = {}
         self._pending_codes: list[np.ndarray] = []
         self._pending_labels: list[np.ndarray] = []
         self._pending: Segment | None = None
-        if self.folder is not None and (self.folder / "index.json").exists():
-            meta = json.loads((self.folder / "index.json").read_text())
-            if meta.get("format") != FORMAT:
-                raise ValueError(f"{self.folder}: not a {FORMAT} index")
-            self._names = list(meta["segments"])
-            self.segments = [Segment.load(self.folder / n) for n in self._names]
+        # When set, searches return only codes of these groups: a reader whose database view is
+        # older than the index (another process added since) sees what it can resolve.
+        self.visible: np.ndarray | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Bring the view up to date with the folder (segments other processes added or merged)."""
+        if self._disk is None:
+            return
+        disk, folder = self._disk, self._disk.folder
+        loaded = dict(zip(self._names, self.segments, strict=True))
+
+        def load(meta: dict[str, Any]) -> tuple[list[str], list[Segment], dict[str, np.ndarray]]:
+            names = list(meta.get("segments", []))
+            segs = [loaded[n] if n in loaded else Segment.load(folder / n) for n in names]
+            groups = {}
+            for n, seg in zip(names, segs, strict=True):
+                cached = self._groups.get(n)
+                if cached is None and (folder / n / "groups.npy").exists():
+                    cached = np.load(folder / n / "groups.npy")
+                if cached is None:
+                    cached = np.unique(np.asarray(seg.labels) >> self.group_shift)
+                groups[n] = cached
+            return names, segs, groups
+
+        self._names, self.segments, self._groups = disk.read(load)
 
     def __len__(self) -> int:
         return sum(len(s) for s in self.segments) + sum(len(x) for x in self._pending_labels)
@@ -236,11 +276,10 @@ class CodeIndex:
         """Every `label >> group_shift` stored, pending codes included."""
         out: set[int] = set()
         for name, seg in zip(self._names, self.segments, strict=True):
-            cached = self.folder / name / "groups.npy" if self.folder is not None else None
-            if cached is not None and cached.exists():
-                out.update(np.load(cached).tolist())
-            else:
-                out.update(np.unique(np.asarray(seg.labels) >> self.group_shift).tolist())
+            cached = self._groups.get(name)
+            if cached is None:
+                cached = np.unique(np.asarray(seg.labels) >> self.group_shift)
+            out.update(cached.tolist())
         for labels in self._pending_labels:
             out.update(np.unique(labels >> self.group_shift).tolist())
         return out
@@ -267,81 +306,73 @@ class CodeIndex:
             self._pending = Segment.build(codes, labels, self.brute_max)
         return self._pending
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the write lock, the view brought up to date when it is taken (re-entrant)."""
+        if self._disk is None:
+            yield
+            return
+        with self._disk.lock():
+            if self._disk.depth == 1:
+                self.refresh()
+            yield
+
+    def clear(self) -> None:
+        """Drop every stored code (under `writing()`; takes effect at the next flush)."""
+        self.segments, self._names, self._groups = [], [], {}
+
     def flush(self) -> None:
         """Write the queued codes as a new segment (and merge small segments when many)."""
-        seg = self._pending_segment()
-        if seg is not None:
-            self._pending_codes, self._pending_labels, self._pending = [], [], None
-            self._append(seg)
-        if sum(1 for s in self.segments if not s.layout) > 8:
-            self.compact(only_small=True)
-        else:
-            self._write_meta()
+        with self.writing():
+            self.flush_pending_only()
+            if sum(1 for s in self.segments if not s.layout) > 8:
+                self.compact(only_small=True)
+            else:
+                self._commit()
 
     def compact(self, only_small: bool = False) -> None:
         """Merge segments (all, or only the brute-force ones) into one."""
-        self.flush_pending_only()
-        pick = [i for i, s in enumerate(self.segments) if not (only_small and s.layout)]
-        if len(pick) < 2:
-            self._write_meta()
-            return
-        codes = np.concatenate([np.asarray(self.segments[i].codes) for i in pick])
-        labels = np.concatenate([np.asarray(self.segments[i].labels) for i in pick])
-        old = [self._names[i] for i in pick]
-        merged = Segment.build(codes, labels, self.brute_max)
-        name = self._next_name()
-        self._save(merged, name)
-        keep = [i for i in range(len(self.segments)) if i not in pick]
-        self.segments = [self.segments[i] for i in keep] + [merged]
-        self._names = [self._names[i] for i in keep] + [name]
-        self._write_meta()  # the switch: from here readers see the merged segment
-        if self.folder is not None:
-            for gone in old:
-                shutil.rmtree(self.folder / gone, ignore_errors=True)
+        with self.writing():
+            self.flush_pending_only()
+            pick = [i for i, s in enumerate(self.segments) if not (only_small and s.layout)]
+            if len(pick) >= 2:
+                codes = np.concatenate([np.asarray(self.segments[i].codes) for i in pick])
+                labels = np.concatenate([np.asarray(self.segments[i].labels) for i in pick])
+                merged = Segment.build(codes, labels, self.brute_max)
+                keep = [i for i in range(len(self.segments)) if i not in pick]
+                self.segments = [self.segments[i] for i in keep]
+                self._names = [self._names[i] for i in keep]
+                self._append(merged)
+            self._commit()  # the switch: from here readers see the merged segment
 
     def flush_pending_only(self) -> None:
-        seg = self._pending_segment()
-        if seg is not None:
-            self._pending_codes, self._pending_labels, self._pending = [], [], None
-            self._append(seg)
-
-    def _next_name(self) -> str:
-        on_disk = [p.name for p in self.folder.glob("seg-*")] if self.folder is not None else []
-        used = [int(n[4:]) for n in [*self._names, *on_disk]]
-        return f"seg-{max(used, default=0) + 1:06d}"
-
-    def _save(self, seg: Segment, name: str) -> None:
-        if self.folder is not None:
-            seg.save(self.folder / name)
-            groups = np.unique(np.asarray(seg.labels) >> self.group_shift)
-            np.save(self.folder / name / "groups.npy", groups)
+        """Write the queued codes as a segment, not yet named in the manifest (see `flush`)."""
+        with self.writing():
+            seg = self._pending_segment()
+            if seg is not None:
+                self._pending_codes, self._pending_labels, self._pending = [], [], None
+                self._append(seg)
 
     def _append(self, seg: Segment) -> None:
-        name = self._next_name()
-        self._save(seg, name)
+        groups = np.unique(np.asarray(seg.labels) >> self.group_shift)
+        name = f"mem-{len(self._names)}"
+        if self._disk is not None:
+            with self._disk.new_segment() as tmp:
+                seg.save(tmp)
+                np.save(tmp / "groups.npy", groups)
+            name = self._disk.last_name
         self.segments.append(seg)
         self._names.append(name)
-        self._write_meta()
+        self._groups[name] = groups
 
-    def _write_meta(self) -> None:
-        if self.folder is None:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / "index.json.tmp"
-        tmp.write_text(json.dumps({"format": FORMAT, "segments": self._names}))
-        os.replace(tmp, self.folder / "index.json")  # atomic: readers see old or new, never half
+    def _commit(self) -> None:
+        if self._disk is not None:
+            self._disk.commit(self._names)
 
     def search(self, code: np.ndarray, radius: int = 31) -> tuple[np.ndarray, np.ndarray]:
         """Labels and Hamming distances of every stored code within `radius` bits of `code`."""
-        q = _words(np.asarray(code, dtype=np.uint8).reshape(1, 32))[0]
-        segs = list(self.segments)
-        pending = self._pending_segment()
-        if pending is not None:
-            segs.append(pending)
-        found = [s.search(q, radius) for s in segs]
-        if not found:
-            return np.zeros(0, np.int64), np.zeros(0, np.int32)
-        return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
+        rows, labels, dist = self.search_many(np.asarray(code).reshape(1, 32), radius)
+        return labels, dist
 
     def search_many(
         self, codes: np.ndarray, radius: int = 31
@@ -360,4 +391,8 @@ class CodeIndex:
                 dists.append(d)
         if not rows:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32)
-        return np.concatenate(rows), np.concatenate(labels), np.concatenate(dists)
+        out = np.concatenate(rows), np.concatenate(labels), np.concatenate(dists)
+        if self.visible is not None:
+            keep = np.isin(out[1] >> self.group_shift, self.visible)
+            out = out[0][keep], out[1][keep], out[2][keep]
+        return out

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cadena import __version__
@@ -28,8 +30,10 @@ from cadena.errors import CadenaError
 from cadena.media import frames
 from cadena.media.fingerprint import audio, video
 from cadena.media.fingerprint import vpdq as vpdq_format
+from cadena.media.fingerprint.index import FORMAT as FOOTAGE_FORMAT
 from cadena.media.fingerprint.match import FootageIndex
 from cadena.media.fingerprint.models import Fingerprint
+from cadena.media.fingerprint.segments import IndexDamaged, SegmentFolder
 from cadena.vault import custody
 from cadena.vault.case import Case
 from cadena.vault.models import Item
@@ -136,96 +140,119 @@ def video_params() -> dict[str, Any]:
     }
 
 
-def ensure_item(case: Case, s: Session, item: Item, with_vpdq: bool = False) -> list[Fingerprint]:
-    """Fingerprint one item unless done already; returns the rows made now."""
+@dataclass
+class _Work:
+    """What fingerprinting one item made, before it is stored (computed outside a transaction)."""
+
+    kinds: set[str]
+    rows: list[Fingerprint] = field(default_factory=list)
+    keyframes: list[tuple[bytes, dict[str, Any]]] = field(default_factory=list)
+
+
+def _todo(s: Session, item: Item, with_vpdq: bool) -> set[str]:
+    """The fingerprint kinds an item still lacks at the current versions."""
     if item.kind not in ("video", "image", "audio"):
-        return []
-    made: list[Fingerprint] = []
-    wants_video = item.kind != "audio" and have(s, item.sha256, video.KIND, video.VERSION) is None
-    wants_audio = item.kind != "image" and have(s, item.sha256, audio.KIND, audio.VERSION) is None
-    if wants_video or wants_audio:
-        made += _fingerprint(case, s, item, wants_video, wants_audio)
-    if with_vpdq and item.kind == "video" and have(s, item.sha256, VPDQ_KIND, VPDQ_VERSION) is None:
-        path = case.blobs.local_path(item.sha256)
+        return set()
+    want = set(WANTED[item.kind]) | ({VPDQ_KIND} if with_vpdq and item.kind == "video" else set())
+    return {k for k in want if have(s, item.sha256, k, CURRENT[k]) is None}
+
+
+def _compute(case: Case, sha: str, kind: str, todo: set[str]) -> _Work:
+    """Decode and hash (the slow part), holding no database transaction."""
+    work = _Work(todo)
+    path = case.blobs.local_path(sha)
+    if todo & {video.KIND, audio.KIND}:
+        try:
+            vfp, afp, sampled = fingerprint_file(path, kind)
+        except CadenaError as exc:
+            problem = str(exc)[:500]
+            for k in sorted(todo & {video.KIND, audio.KIND}):
+                work.rows.append(_row(sha, k, CURRENT[k], {}, b"", 0, 0.0, problem))
+        else:
+            if video.KIND in todo and vfp is not None:
+                for f in frames.scene_changes(sampled):
+                    params = {**KEYFRAME_PARAMS, "time": f.time, "keyframe": f.keyframe}
+                    work.keyframes.append((frames.thumbnail(f.image, THUMB_SIDE), params))
+                data = vfp.to_bytes()
+                work.rows.append(
+                    _row(sha, video.KIND, video.VERSION, vfp.params, data, len(vfp), vfp.duration)
+                )
+            if audio.KIND in todo:
+                data = afp.to_bytes() if afp is not None else b""
+                n, duration = (len(afp), afp.duration) if afp is not None else (0, 0.0)
+                params = {"rate": audio.RATE, "hop": audio.HOP}
+                silent = None if afp is not None else "no sound"
+                work.rows.append(
+                    _row(sha, audio.KIND, audio.VERSION, params, data, n, duration, silent)
+                )
+    if VPDQ_KIND in todo:
         try:
             feats = vpdq_format.compute(path)
             text = vpdq_format.dumps(feats).encode()
+            last = feats[-1].timestamp if feats else 0.0
             row = _row(
-                item.sha256,
-                VPDQ_KIND,
-                VPDQ_VERSION,
-                {"seconds_per_hash": 1.0},
-                text,
-                len(feats),
-                feats[-1].timestamp if feats else 0.0,
+                sha, VPDQ_KIND, VPDQ_VERSION, {"seconds_per_hash": 1.0}, text, len(feats), last
             )
         except CadenaError as exc:
-            row = _row(item.sha256, VPDQ_KIND, VPDQ_VERSION, {}, b"", 0, 0.0, str(exc)[:500])
-        made.append(_store(case, s, row))
-    return made
+            row = _row(sha, VPDQ_KIND, VPDQ_VERSION, {}, b"", 0, 0.0, str(exc)[:500])
+        work.rows.append(row)
+    return work
 
 
-def _fingerprint(
-    case: Case, s: Session, item: Item, wants_video: bool, wants_audio: bool
-) -> list[Fingerprint]:
-    path = case.blobs.local_path(item.sha256)
-    try:
-        vfp, afp, sampled = fingerprint_file(path, item.kind)
-    except CadenaError as exc:
-        problem = str(exc)[:500]
-        kinds = [(video.KIND, video.VERSION)] if wants_video else []
-        kinds += [(audio.KIND, audio.VERSION)] if wants_audio and item.kind != "image" else []
-        return [
-            _store(case, s, _row(item.sha256, k, v, {}, b"", 0, 0.0, problem)) for k, v in kinds
-        ]
-    made = []
-    if wants_video and vfp is not None:
-        for f in frames.scene_changes(sampled):
-            case.add_derivative(
-                s,
-                item.sha256,
-                frames.thumbnail(f.image, THUMB_SIDE),
-                kind="keyframe",
-                tool=frames.TOOL,
-                tool_version=frames.TOOL_VERSION,
-                params={**KEYFRAME_PARAMS, "time": f.time, "keyframe": f.keyframe},
-                media_type="image/jpeg",
-            )
-        made.append(
-            _store(
-                case,
-                s,
-                _row(
-                    item.sha256,
-                    video.KIND,
-                    video.VERSION,
-                    vfp.params,
-                    vfp.to_bytes(),
-                    len(vfp),
-                    vfp.duration,
-                ),
-            )
-        )
-    if wants_audio and item.kind != "image":
-        data = afp.to_bytes() if afp is not None else b""
-        sound_problem = None if afp is not None else "no sound"
-        made.append(
-            _store(
-                case,
-                s,
-                _row(
-                    item.sha256,
-                    audio.KIND,
-                    audio.VERSION,
-                    {"rate": audio.RATE, "hop": audio.HOP},
+def _store_work(case: Case, s: Session, sha: str, work: _Work) -> int:
+    """Store what another process has not stored meanwhile; returns the rows stored."""
+    made = 0
+    for row in work.rows:
+        if have(s, sha, row.kind, row.version) is not None:
+            continue
+        if row.kind == video.KIND:
+            for data, params in work.keyframes:
+                case.add_derivative(
+                    s,
+                    sha,
                     data,
-                    len(afp) if afp else 0,
-                    afp.duration if afp else 0.0,
-                    sound_problem,
-                ),
-            )
-        )
+                    kind="keyframe",
+                    tool=frames.TOOL,
+                    tool_version=frames.TOOL_VERSION,
+                    params=params,
+                    media_type="image/jpeg",
+                )
+        _store(case, s, _copy(row))
+        made += 1
     return made
+
+
+def _copy(row: Fingerprint) -> Fingerprint:
+    """A fresh row (one rolled back with a failed transaction cannot be added again)."""
+    fields = ("item_sha256", "kind", "version", "tool", "tool_version", "params", "data")
+    more = ("data_sha256", "frames", "duration", "problem", "created_at")
+    return Fingerprint(**{f: getattr(row, f) for f in fields + more})
+
+
+def ensure_one(case: Case, sha: str, with_vpdq: bool = False) -> int:
+    """Fingerprint one item unless done already (by this or another process); rows made.
+
+    Several processes may fingerprint the same case at once: each computes outside any
+    transaction, then stores in a short one what is still missing. On PostgreSQL two may race to
+    the same row; the loser's transaction fails on the unique key and is tried again, storing
+    only what is still missing.
+    """
+    with case.session(write=False) as s:
+        item = s.get(Item, sha)
+        if item is None:
+            return 0
+        kind, todo = item.kind, _todo(s, item, with_vpdq)
+    if not todo:
+        return 0
+    work = _compute(case, sha, kind, todo)
+    for attempt in range(3):
+        try:
+            with case.session() as s:
+                return _store_work(case, s, sha, work)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    return 0
 
 
 def ensure(
@@ -236,7 +263,8 @@ def ensure(
 ) -> int:
     """Fingerprint the given items (or every item lacking one), one transaction per item.
 
-    Returns the number of fingerprints made; `advance` is called once per item looked at.
+    Returns the number of fingerprints made; `advance` is called once per item looked at. The
+    indexes are brought up to date at the end (and, after a crash, at their next use).
     """
     with case.session(write=False) as s:
         if refs is None:
@@ -245,13 +273,18 @@ def ensure(
             shas = [case.resolve_item(s, r).sha256 for r in refs]
     made = 0
     for sha in shas:
-        with case.session() as s:
-            item = s.get(Item, sha)
-            if item is not None:
-                made += len(ensure_item(case, s, item, with_vpdq))
+        made += ensure_one(case, sha, with_vpdq)
         if advance is not None:
             advance(sha)
+    if made:
+        update_indexes(case)
     return made
+
+
+def update_indexes(case: Case) -> None:
+    """Bring the frame-code and sound indexes up to date with the stored fingerprints."""
+    with case.session(write=False) as s:
+        footage_index(case, s)
 
 
 def lacking(s: Session, with_vpdq: bool = False) -> list[str]:
@@ -283,21 +316,67 @@ def index_folder(case: Case) -> Path:
     return Path(case.config.root) / "index" / "footage"
 
 
+def _video_ids(s: Session, among: Iterable[int] | None = None) -> set[int]:
+    """Ids of the stored video fingerprints the index should hold (current version, readable)."""
+    q = select(Fingerprint.id).where(
+        Fingerprint.kind == video.KIND,
+        Fingerprint.version == video.VERSION,
+        Fingerprint.problem.is_(None),
+    )
+    if among is not None:
+        q = q.where(Fingerprint.id.in_(list(among)))
+    return set(s.execute(q).scalars())
+
+
 def footage_index(case: Case, s: Session) -> FootageIndex:
-    """The case's frame-code index, with every stored video fingerprint in it."""
-    folder = index_folder(case)
-    index = FootageIndex(folder)
-    known = index.codes.groups()  # the fingerprint ids already in the index
-    rows = s.execute(
-        select(Fingerprint.id).where(
-            Fingerprint.kind == video.KIND,
-            Fingerprint.version == video.VERSION,
-            Fingerprint.problem.is_(None),
-        )
-    ).scalars()
-    new = [r for r in rows if r not in known]
-    for row_id in new:
-        index.add(row_id, load_video(s, row_id))
-    if new:
+    """The case's frame-code index, with every video fingerprint `s` can see in it.
+
+    Reading takes no lock. When fingerprints are missing (or the index holds codes of
+    fingerprints the case no longer has, or cannot be read) the index is brought up to date under
+    its write lock, against a fresh view of the database, so that two processes doing this at
+    once add each fingerprint once. Searches are limited to what `s` can resolve.
+    """
+    wanted = _video_ids(s)
+    try:
+        index = FootageIndex(index_folder(case))
+        known = index.codes.groups()
+    except IndexDamaged:
+        return rebuild_footage_index(case, s)
+    if wanted - known or (known - wanted and _video_ids(s, known - wanted) != known - wanted):
+        _catch_up(case, index)
+    if index.codes.groups() != wanted:
+        index.codes.visible = np.array(sorted(wanted), dtype=np.int64)
+    return index
+
+
+def _catch_up(case: Case, index: FootageIndex) -> None:
+    with index.codes.writing(), case.session(write=False) as fresh:
+        current = _video_ids(fresh)
+        known = index.codes.groups()
+        if known - current:  # codes of fingerprints gone from the case: start over
+            index.codes.clear()
+            known = set()
+        for row_id in sorted(current - known):
+            index.add(row_id, load_video(fresh, row_id))
         index.codes.flush()
+
+
+def rebuild_footage_index(case: Case, s: Session | None = None) -> FootageIndex:
+    """Build the frame-code index anew from the stored fingerprints (a damaged index, a check).
+
+    The old index stays readable until the new one replaces it in one step.
+    """
+    folder = index_folder(case)
+    try:
+        index = FootageIndex(folder)
+    except IndexDamaged:
+        disk = SegmentFolder(folder, FOOTAGE_FORMAT)
+        with disk.lock():
+            disk.reset()  # unreadable: readers see an empty index until the rebuild lands
+        index = FootageIndex(folder)
+    with index.codes.writing():
+        index.codes.clear()
+        _catch_up(case, index)
+    if s is not None:
+        index.codes.visible = np.array(sorted(_video_ids(s)), dtype=np.int64)
     return index

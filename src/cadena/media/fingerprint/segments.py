@@ -1,0 +1,188 @@
+"""A folder of immutable index segments that many processes can add to at once.
+
+Both on-disk indexes (frame codes, sound landmarks) keep their data this way:
+
+    index.json     the manifest: format, the live segments' names, the next name to use
+    seg-NNNNNN/    immutable segments; a segment is whole before its name enters the manifest
+    lock           held (fcntl.flock, exclusive) by the one process writing
+    tmp-*/         a segment being written; left only by a writer that was killed
+
+Writers take the lock, re-read the manifest (another process may have added since), write each
+new segment into a temp folder, fsync its files and the folder, rename it to its final name,
+then replace the manifest the same way (temp file, fsync, rename, fsync the folder). The kernel
+drops a flock when its process dies, so a killed writer never leaves a stale lock.
+
+Readers take no lock: they read the manifest and memory-map the segments it names. A merge may
+remove a segment after a reader read the manifest and before it opened the segment; the reader
+then starts again from the new manifest (`read`). A crash or kill at any moment leaves the last
+manifest and every segment it names whole; the next writer removes the leftovers (temp folders,
+segments no manifest names). Segment names are never reused, so a retry never opens a stranger.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+MANIFEST = "index.json"
+LOCK = "lock"
+RETRIES = 50
+
+
+class IndexDamaged(Exception):
+    """An index folder that cannot be read; the fix is to rebuild it from the stored data."""
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file or a folder (its entries) to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class SegmentFolder:
+    """The manifest, lock and atomic segment writes of one index folder."""
+
+    def __init__(self, folder: str | Path, fmt: str) -> None:
+        self.folder = Path(folder)
+        self.fmt = fmt
+        self._lock_fd: int | None = None
+        self._depth = 0
+        self._next = 1
+        self.last_name = ""
+
+    # -- reading (no lock) -----------------------------------------------------------
+    def manifest(self) -> dict[str, Any]:
+        """The current manifest ({} when the index was never written)."""
+        path = self.folder / MANIFEST
+        try:
+            meta: dict[str, Any] = json.loads(path.read_text())
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise IndexDamaged(f"{path}: unreadable manifest ({exc})") from exc
+        if meta.get("format") != self.fmt:
+            raise IndexDamaged(f"{self.folder}: not a {self.fmt} index")
+        return meta
+
+    def read(self, load: Callable[[dict[str, Any]], T]) -> T:
+        """`load(manifest)`, started again when a segment it names vanished meanwhile."""
+        last: Exception | None = None
+        for _ in range(RETRIES):
+            meta = self.manifest()
+            try:
+                return load(meta)
+            except FileNotFoundError as exc:  # merged away after we read the manifest
+                last = exc
+                if self.manifest().get("segments") == meta.get("segments"):
+                    raise IndexDamaged(f"{self.folder}: a segment is missing ({exc})") from exc
+        raise IndexDamaged(f"{self.folder}: kept changing while being read ({last})")
+
+    # -- writing (under the lock) ----------------------------------------------------------
+    @property
+    def locked(self) -> bool:
+        return self._depth > 0
+
+    @property
+    def depth(self) -> int:
+        """How many nested `lock()` blocks this object is in (0: not holding the lock)."""
+        return self._depth
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the folder's write lock (re-entrant within one object); waits for other writers."""
+        if self._depth == 0:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except BaseException:
+                os.close(fd)
+                raise
+            self._lock_fd = fd
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0 and self._lock_fd is not None:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                os.close(self._lock_fd)
+                self._lock_fd = None
+
+    def _require_lock(self) -> None:
+        if not self.locked:
+            raise RuntimeError("index folders are written under their lock (use .lock())")
+
+    @contextmanager
+    def new_segment(self) -> Iterator[Path]:
+        """A temp folder to fill; on exit it is flushed and renamed. `.last_name` names it."""
+        self._require_lock()
+        tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=self.folder))
+        try:
+            yield tmp
+            for f in tmp.iterdir():
+                fsync_path(f)
+            fsync_path(tmp)
+            name = self._claim_name()
+            os.rename(tmp, self.folder / name)
+            fsync_path(self.folder)
+            self.last_name = name
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    def _claim_name(self) -> str:
+        meta = self.manifest()
+        on_disk = [int(p.name[4:]) for p in self.folder.glob("seg-*") if p.name[4:].isdigit()]
+        named = [int(n[4:]) for n in meta.get("segments", [])]
+        number = max([int(meta.get("next", 1)), *(n + 1 for n in on_disk + named)])
+        self._next = number + 1
+        return f"seg-{number:06d}"
+
+    def commit(self, segments: list[str], extra: dict[str, Any] | None = None) -> None:
+        """Make `segments` the index (atomically), then remove what no manifest names."""
+        self._require_lock()
+        old = self.manifest()
+        meta = {**old, **(extra or {}), "format": self.fmt, "segments": list(segments)}
+        meta["next"] = max(int(old.get("next", 1)), self._next)
+        self._write_manifest(meta)
+        self.sweep(set(segments))
+
+    def reset(self) -> None:
+        """Replace an unreadable index by an empty one (to be rebuilt from the stored data)."""
+        self._require_lock()
+        on_disk = [int(p.name[4:]) for p in self.folder.glob("seg-*") if p.name[4:].isdigit()]
+        self._write_manifest(
+            {"format": self.fmt, "segments": [], "next": max(on_disk, default=0) + 1}
+        )
+        self.sweep(set())
+
+    def _write_manifest(self, meta: dict[str, Any]) -> None:
+        fd, tmp = tempfile.mkstemp(prefix="tmp-manifest-", dir=self.folder)
+        with os.fdopen(fd, "w") as f:
+            json.dump(meta, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.folder / MANIFEST)  # the switch: readers see old or new, never half
+        fsync_path(self.folder)
+
+    def sweep(self, live: set[str]) -> None:
+        """Remove temp leftovers of killed writers and segments the manifest no longer names."""
+        self._require_lock()
+        for p in self.folder.iterdir():
+            if p.name.startswith("tmp-") or (p.name.startswith("seg-") and p.name not in live):
+                if p.is_dir():
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    p.unlink(missing_ok=True)
