@@ -8,6 +8,7 @@ row numbers are those a spreadsheet shows (the header is row 1).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,8 +30,14 @@ class Table:
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=4096)
+def _header_key(text: str) -> str:
+    return fold(text).replace(" ", "_").replace("-", "_")
+
+
 def header_key(text: object) -> str:
-    return fold(str(text or "")).replace(" ", "_").replace("-", "_")
+    """A column name folded (`Unit:Name ` → `unit_name`); cached, as importers ask per cell."""
+    return _header_key(str(text or ""))
 
 
 def read_tables(path: Path) -> list[Table]:

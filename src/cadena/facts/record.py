@@ -8,6 +8,11 @@
 References to other facts take a fact instance, an id, or a name/alias/key (resolved by
 `cadena.facts.resolve`, refused when ambiguous). Each fact is logged in custody as `fact`
 unless the recorder is made with `log=False` (importers log one `import` entry instead).
+
+Writing and looking up go through hooks (`_store`, `_store_rows`, `ref`, `party_of`,
+`posts_in`), so that
+`cadena.facts.bulk.BulkRecorder` can keep the same checks while staging rows in memory and
+writing them in a few bulk statements at the end of an import.
 """
 
 from __future__ import annotations
@@ -72,9 +77,32 @@ class Recorder:
     def ref(self, kind: str, value: Ref) -> int:
         if isinstance(value, m.Fact):
             return value.id
-        if isinstance(value, int):
-            return resolve(self.s, kind, value)
         return resolve(self.s, kind, value)
+
+    def party_of(self, name: str) -> tuple[str, int]:
+        """A person, unit or post by name, whichever kind it is (refused when it could be two)."""
+        return person_or_unit(self.s, name)
+
+    def posts_in(self, unit_id: int) -> list[tuple[int, str, str | None]]:
+        """The live posts of a unit: (id, title, key)."""
+        return [
+            (i, t, k)
+            for i, t, k in self.s.execute(
+                select(m.Post.id, m.Post.title, m.Post.key).where(
+                    m.Post.unit_id == unit_id, m.Post.merged_into.is_(None)
+                )
+            )
+        ]
+
+    # -- storage hooks (immediate here; staged in BulkRecorder) ----------------------------
+    def _store(self, fact: m.Fact) -> None:
+        """Write the fact now, so it has its id."""
+        self.s.add(fact)
+        self.s.flush()
+
+    def _store_rows(self, rows: Iterable[Any]) -> None:
+        """Rows that hang off a fact (citations, names, parties...); the fact has its id."""
+        self.s.add_all(rows)
 
     def _opt_ref(self, kind: str, value: Ref | None) -> int | None:
         return None if value is None or value == "" else self.ref(kind, value)
@@ -94,9 +122,8 @@ class Recorder:
         fact.lo_key, fact.hi_key = span.lo_key, span.hi_key
         fact.confidence, fact.assumption = support.confidence, support.assumption
         fact.created_at = custody.now()
-        self.s.add(fact)
-        self.s.flush()
-        self.s.add_all(
+        self._store(fact)
+        self._store_rows(
             m.Citation(
                 fact_id=fact.id,
                 item_sha256=c.item,
@@ -135,12 +162,14 @@ class Recorder:
         self._items.add(sha)
 
     def _names(self, fact: m.Fact, name: str, aliases: Iterable[str]) -> None:
-        self.s.add(m.Name(fact_id=fact.id, name=name, folded=fold(name), is_alias=False))
-        seen = {fold(name)}
+        rows = [m.Name(fact_id=fact.id, name=name, folded=fold(name), is_alias=False)]
+        seen = {rows[0].folded}
         for alias in aliases:
-            if alias and fold(alias) not in seen:
-                seen.add(fold(alias))
-                self.s.add(m.Name(fact_id=fact.id, name=alias, folded=fold(alias), is_alias=True))
+            folded = fold(alias) if alias else ""
+            if folded and folded not in seen:
+                seen.add(folded)
+                rows.append(m.Name(fact_id=fact.id, name=alias, folded=folded, is_alias=True))
+        self._store_rows(rows)
 
     # -- the force structure -----------------------------------------------------------------
     def add_unit(
@@ -334,13 +363,15 @@ class Recorder:
         )
         self._add(victim, support, None, f"victim {pseudonym!r}", key)
         if identity and (identity.name or identity.contact or identity.note):
-            self.s.add(
-                m.VictimIdentity(
-                    victim_id=victim.id,
-                    name=identity.name,
-                    contact=identity.contact,
-                    note=identity.note,
-                )
+            self._store_rows(
+                [
+                    m.VictimIdentity(
+                        victim_id=victim.id,
+                        name=identity.name,
+                        contact=identity.contact,
+                        note=identity.note,
+                    )
+                ]
             )
         return victim
 
@@ -397,7 +428,7 @@ class Recorder:
         )
         units = sorted({self.ref("unit", u) for u in to_units})
         self._add(order, support, span, f"order {title!r}", key)
-        self.s.add_all(m.OrderUnit(order_id=order.id, unit_id=u) for u in units)
+        self._store_rows(m.OrderUnit(order_id=order.id, unit_id=u) for u in units)
         return order
 
     def add_communication(
@@ -482,7 +513,7 @@ class Recorder:
         self._add(fact, support, span, what, key)
         for row in rows:
             row.fact_id = fact.id
-        self.s.add_all(rows)
+        self._store_rows(rows)
         return fact
 
     def _party(self, p: PartyRef) -> m.Party:
@@ -494,7 +525,7 @@ class Recorder:
             post_id=self._opt_ref("post", p.post),
         )
         if p.name:
-            kind, fact_id = person_or_unit(self.s, p.name)
+            kind, fact_id = self.party_of(p.name)
             setattr(row, f"{kind}_id", fact_id)
         if row.person_id is None and row.unit_id is None and row.post_id is None:
             raise CadenaError(f"A {role} party names no person, unit or post.")

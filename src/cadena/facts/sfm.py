@@ -4,10 +4,22 @@
 Columns are `entity:field` (`unit:name`, `unit:related_unit`, `person:posting_unit_name`...),
 each sourced field followed by `…:source` (`;`-separated source ids) and `…:confidence`
 (Low/Medium/High); dates may be split into `_year`/`_month`/`_day`; the flags `…_start`,
-`…_open`/`…_end` say whether a cited date is a real start or end. The imported files are
-preserved as items and every fact cites its sheet and row in them (`sheet_row` locator), one
-citation per source id of the dataset, keeping the id (and the source's title and URL from the
-sources sheet) as the citation's `reference`. All or nothing, like the researchers' sheet.
+`…_end` (Y/N) and `…_open` (Y: assumed to continue, N: not assumed, E: the exact end) say
+whether a cited date is a real start or end. The imported files are preserved as items and every
+fact cites its sheet and row in them (`sheet_row` locator, with the column), one citation per
+source id of the dataset, keeping the id (and the source's title, author, publication and URL
+from the sources sheet) as the citation's `reference`. All or nothing, like the researchers'
+sheet. Rows whose `…:status:admin` is there and is not 3 (SFM's "ready to publish") are skipped
+and counted in the report's warnings; other `…:admin` columns (owner, comments, notes) are SFM's
+internal notes and are not imported.
+
+The column names are SFM's own, as its importer reads them and its research handbook documents
+them: datamade/sfm-cms `sfm_pc/management/commands/import_google_doc.py` and the importer's test
+fixtures `tests/fixtures/importer/{units,persons,incidents,sources}.csv` (commit 71fab018), and
+security-force-monitor/research-handbook `source/units_relations.rst` (`unit:related_unit_open`:
+Y, N, E), `source/persons_postings.rst`, `source/incidents_attributes.rst`. Older spellings that
+earlier exports used (`source:id:admin`, `incident:perpetrator_unit`,
+`incident:perpetrator_name`, `person:posting_unit_name:source`) are read too.
 """
 
 from __future__ import annotations
@@ -18,12 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from cadena.errors import CadenaError
+from cadena.facts import models as m
 from cadena.facts.book import Table, header_key, read_tables
+from cadena.facts.bulk import BulkRecorder
 from cadena.facts.citations import Cite, Support, UnsupportedFact, confidence_of
 from cadena.facts.names import fold, split_list
 from cadena.facts.preserve import preserve
 from cadena.facts.record import Recorder
-from cadena.facts.sheet import ImportRefused, ImportReport, Problem, RowError
+from cadena.facts.sheet import ImportRefused, ImportReport, Problem, Progress, RowError, Ticker
 from cadena.facts.time import PartialDate, TimeSpan, parse_loose
 from cadena.vault.case import Case
 
@@ -62,6 +76,11 @@ def _yes(value: object) -> bool:
     return fold(str(value or "")) in ("y", "yes", "true", "1", "si")
 
 
+def _exact_end(value: object) -> bool:
+    """`…_open` is E when the last cited date is the exact end (Y: continues; N: unknown)."""
+    return fold(str(value or "")) in ("e", "exact", "ended")
+
+
 @dataclass
 class SfmRows:
     case: Case
@@ -84,11 +103,20 @@ class SfmRows:
             v = int(v)
         return str(v).strip()
 
-    def support(
-        self, row: dict[str, Any], col: str, default_confidence: str | None = None
-    ) -> Support:
-        """The dataset's sources for field `col`, each a citation of this sheet row."""
+    def first(self, row: dict[str, Any], *cols: str) -> tuple[str, str | None]:
+        """The first of `cols` with a value (SFM renamed some columns over the years)."""
+        for col in cols:
+            value = self.text(row, col)
+            if value is not None:
+                return col, value
+        return cols[0], None
+
+    def cites(self, row: dict[str, Any], col: str) -> list[Cite]:
+        """One citation of this sheet row per source id in `col:source` (none if empty)."""
         assert self.table is not None
+        ids = split_list(self.text(row, f"{col}:source"))
+        if not ids:
+            return []
         locator = {
             "kind": "sheet_row",
             "file": self.table.file,
@@ -96,10 +124,34 @@ class SfmRows:
             "row": self.row_no,
             "column": col,
         }
-        ids = split_list(self.text(row, f"{col}:source"))
-        cites = [Cite(self.item, locator, None, self._reference(i)) for i in ids]
-        if not cites:
-            cites = [Cite(self.item, locator)]  # the dataset's own claim, without its sources
+        return [Cite(self.item, locator, None, self._reference(i)) for i in ids]
+
+    def support(
+        self,
+        row: dict[str, Any],
+        col: str,
+        default_confidence: str | None = None,
+        also: tuple[str, ...] = (),
+    ) -> Support:
+        """The dataset's sources for field `col` (and for the fields `also`: a posting's dates
+        have their own sources), each a citation of this sheet row; `col`'s confidence."""
+        cites = self.cites(row, col)
+        for other in also:
+            cites += [c for c in self.cites(row, other) if c not in cites]
+        if not cites:  # the dataset's own claim, without its sources
+            assert self.table is not None
+            cites = [
+                Cite(
+                    self.item,
+                    {
+                        "kind": "sheet_row",
+                        "file": self.table.file,
+                        "sheet": self.table.name,
+                        "row": self.row_no,
+                        "column": col,
+                    },
+                )
+            ]
         raw = self.text(row, f"{col}:confidence")
         if raw is None and default_confidence is None:
             raise RowError(f"{col}:confidence", "no confidence (Low, Medium or High)")
@@ -122,7 +174,12 @@ class SfmRows:
             ]
             if parts[0] is None:
                 return None
-            value = "-".join(f"{int(p):02d}" for p in parts if p and p != "0")
+            try:
+                value = "-".join(f"{int(p):02d}" for p in parts if p and p != "0")
+            except ValueError:
+                raise RowError(
+                    f"{col}_year", f"{'-'.join(p or '' for p in parts)!r} is not a date"
+                ) from None
         try:
             return parse_loose(value, dayfirst=False)  # SFM writes ISO, or US month/day
         except CadenaError as exc:
@@ -138,9 +195,11 @@ class SfmRows:
     ) -> TimeSpan:
         f, la = self.date(row, first), self.date(row, last)
         start = f if f and _yes(self.text(row, start_flag)) else None
-        closing = [x for x in end_flags if not x.endswith("_open")]
-        end = la if la and any(_yes(self.text(row, x)) for x in closing) else None
-        span = TimeSpan(start, end, f, la)
+        closed = any(
+            _exact_end(self.text(row, x)) if x.endswith("_open") else _yes(self.text(row, x))
+            for x in end_flags
+        )
+        span = TimeSpan(start, la if la and closed else None, f, la)
         try:
             span.check()
         except CadenaError as exc:
@@ -148,10 +207,11 @@ class SfmRows:
         return span
 
     def unit_ref(self, row: dict[str, Any], id_col: str, name_col: str) -> int | None:
-        uid = self.text(row, id_col)
+        return self.unit_of(self.text(row, id_col), self.text(row, name_col), id_col, name_col)
+
+    def unit_of(self, uid: str | None, name: str | None, id_col: str, name_col: str) -> int | None:
         if uid and uid in self.units:
             return self.units[uid]
-        name = self.text(row, name_col)
         if name is None:
             if uid:
                 raise RowError(id_col, f"unit id {uid} is not in the units sheet")
@@ -170,19 +230,40 @@ class SfmRows:
             raise RowError(name_col, str(exc)) from None
 
 
+def _notes(*parts: tuple[str, str | None]) -> str | None:
+    """What SFM says that has no column of its own here, as `label: value; …`."""
+    text = "; ".join(f"{label}: {value}" for label, value in parts if value)
+    return text or None
+
+
 # -- sheets -------------------------------------------------------------------------------------
 
 
 def _source_row(r: SfmRows, row: dict[str, Any]) -> None:
-    sid = r.text(row, "source:id:admin") or r.text(row, "source:source_id:admin")
+    _col, sid = r.first(
+        row, "source:access_point_id:admin", "source:id:admin", "source:source_id:admin"
+    )
     if sid is None:
-        raise RowError("source:id:admin", "a source row needs its id")
+        raise RowError("source:access_point_id:admin", "a source row needs its id")
+    title = r.text(row, "source:title")
+    by = ", ".join(
+        x for x in (r.text(row, "source:author"), r.text(row, "source:publication_name")) if x
+    )
+    _c, published = r.first(row, "source:published_timestamp", "source:publication_date")
+    where = r.text(row, "source:access_point_type")
     about = " ".join(
         x
         for x in (
-            r.text(row, "source:title"),
+            title,
+            f"({by})" if by else None,
+            published,
             r.text(row, "source:url"),
-            r.text(row, "source:publication_date") or r.text(row, "source:published_timestamp"),
+            f"archived {r.text(row, 'source:archive_url')}"
+            if r.text(row, "source:archive_url")
+            else None,
+            f"[{where} {r.text(row, 'source:access_point_trigger') or ''}]".replace(" ]", "]")
+            if where
+            else None,
         )
         if x
     )
@@ -196,9 +277,12 @@ def _unit_row(r: SfmRows, row: dict[str, Any]) -> None:
         raise RowError("unit:name", "is empty")
     if uid is None or uid not in r.units:
         classes = split_list(r.text(row, "unit:classification"))
+        open_end = fold(r.text(row, "unit:last_cited_date_open") or "") == "y"
         unit = r.rec.add_unit(
             name,
-            support=r.support(row, "unit:name"),
+            support=r.support(
+                row, "unit:name", also=("unit:first_cited_date", "unit:last_cited_date")
+            ),
             key=uid,
             aliases=split_list(r.text(row, "unit:other_names")),
             force=_force(classes, name),
@@ -209,12 +293,42 @@ def _unit_row(r: SfmRows, row: dict[str, Any]) -> None:
                 "unit:first_cited_date",
                 "unit:last_cited_date",
                 "unit:first_cited_date_start",
-                ("unit:last_cited_date_end",),
+                ("unit:last_cited_date_end", "unit:last_cited_date_open"),
             ),
+        )
+        unit.note = _notes(
+            ("SFM: assumed to exist after its last cited date", "Y" if open_end else None)
         )
         if uid:
             r.units[uid] = unit.id
         r.unit_names.setdefault(fold(name), []).append(unit.id)
+    _location(r, row)
+
+
+def _location(r: SfmRows, row: dict[str, Any]) -> None:
+    """A unit's base or area of operations (SFM's site/area) as a deployment at that place."""
+    base, place = r.text(row, "unit:base_name"), r.text(row, "unit:location")
+    if not (base or place):
+        return
+    unit = r.unit_ref(row, "unit:id:admin", "unit:name")
+    assert unit is not None
+    osm = place.split(" (osm", 1)[0] if place else None  # `Ciudad Juárez (osm, point) <id>`
+    col = "unit:location" if place else "unit:base_name"
+    dep = r.rec.add_deployment(
+        unit,
+        ", ".join(x for x in (base, osm) if x),
+        support=r.support(row, col, also=("unit:base_name",) if place else ()),
+        span=r.span(
+            row,
+            "unit:location_first_cited_date",
+            "unit:location_last_cited_date",
+            "unit:location_first_cited_date_founding",
+            ("unit:location_open",),
+        ),
+    )
+    dep.note = _notes(
+        ("SFM location type", r.text(row, "unit:location_type")), ("SFM location", place)
+    )
 
 
 def _unit_link_row(r: SfmRows, row: dict[str, Any]) -> None:
@@ -234,8 +348,30 @@ def _unit_link_row(r: SfmRows, row: dict[str, Any]) -> None:
         "unit:related_unit_first_cited_date_start",
         ("unit:related_unit_last_cited_date_end", "unit:related_unit_open"),
     )
-    r.rec.link_units(
-        child, parent, line=_LINES[cls], span=span, support=r.support(row, "unit:related_unit")
+    link = r.rec.link_units(
+        child,
+        parent,
+        line=_LINES[cls],
+        span=span,
+        support=r.support(
+            row,
+            "unit:related_unit",
+            also=(
+                "unit:related_unit_class",
+                "unit:related_unit_first_cited_date",
+                "unit:related_unit_last_cited_date",
+            ),
+        ),
+    )
+    relation = fold(r.text(row, "unit:relation_type") or "")
+    link.note = _notes(
+        ("SFM relation", "member (the unit is a member of the related unit)")
+        if relation.startswith("member")
+        else ("", None),
+        (
+            "SFM: assumed to continue after its last cited date",
+            "Y" if fold(r.text(row, "unit:related_unit_open") or "") == "y" else None,
+        ),
     )
 
 
@@ -247,12 +383,14 @@ def _person_row(r: SfmRows, row: dict[str, Any]) -> None:
     if pid is not None and pid in r.persons:
         person_id = r.persons[pid]
     else:
-        person_id = r.rec.add_person(
+        person = r.rec.add_person(
             name,
-            support=r.support(row, "person:name"),
+            support=r.support(row, "person:name", also=("person:other_names",)),
             key=pid,
             aliases=split_list(r.text(row, "person:other_names")),
-        ).id
+        )
+        person.note = _notes(("SFM country", r.text(row, "person:country")))
+        person_id = person.id
         if pid:
             r.persons[pid] = person_id
     unit = r.unit_ref(row, "person:posting_unit_id:admin", "person:posting_unit_name")
@@ -262,15 +400,16 @@ def _person_row(r: SfmRows, row: dict[str, Any]) -> None:
         (
             c
             for c in (
-                "person:posting_unit_name",
                 "person:posting_unit",
+                "person:posting_unit_name",
                 "person:posting_unit_id:admin",
             )
             if r.text(row, f"{c}:source") or r.text(row, f"{c}:confidence")
         ),
-        "person:posting_unit_name",
+        "person:posting_unit",
     )
-    support = r.support(row, unit_col)
+    dates = ("person:posting_first_cited_date", "person:posting_last_cited_date")
+    support = r.support(row, unit_col, also=dates)
     span = r.span(
         row,
         "person:posting_first_cited_date",
@@ -283,7 +422,15 @@ def _person_row(r: SfmRows, row: dict[str, Any]) -> None:
     role = _role(role_text)
     key = (unit, role if role != "other" else fold(title))  # SFM's role is the function
     if key not in r.posts:
-        r.posts[key] = r.rec.add_post(title, unit=unit, role=role, support=support).id
+        post_col = (
+            "person:posting_title" if r.text(row, "person:posting_title") else "person:posting_role"
+        )
+        post_support = (
+            r.support(row, post_col, support.confidence)
+            if r.text(row, f"{post_col}:source")
+            else support
+        )
+        r.posts[key] = r.rec.add_post(title, unit=unit, role=role, support=post_support).id
     r.rec.add_tenure(person_id, r.posts[key], support=support, span=span)
     rank = r.text(row, "person:posting_rank")
     if rank:
@@ -297,45 +444,85 @@ def _person_row(r: SfmRows, row: dict[str, Any]) -> None:
 
 def _incident_row(r: SfmRows, row: dict[str, Any]) -> None:
     iid = r.text(row, "incident:id:admin")
-    description = r.text(row, "incident:violation_description") or r.text(
-        row, "incident:description"
-    )
+    _c, description = r.first(row, "incident:violation_description", "incident:description")
     types = split_list(r.text(row, "incident:violation_type"))
-    title = (r.text(row, "incident:location_description") or "") + (
-        f" ({'; '.join(types)})" if types else ""
+    location = r.text(row, "incident:location")
+    place = r.text(row, "incident:location_description") or (
+        location.split(" (osm", 1)[0] if location else None
     )
+    title = (place or "") + (f" ({'; '.join(types)})" if types else "")
     # SFM gives no confidence for incidents: recorded as low unless the sheet says otherwise.
     support = r.support(row, "incident:all", "low")
     lat, lon = _coords(r, row)
     span = TimeSpan(r.date(row, "incident:start_date"), r.date(row, "incident:end_date"))
+    try:
+        span.check()
+    except CadenaError as exc:
+        raise RowError("incident:start_date", str(exc)) from None
     incident = r.rec.add_incident(
         title.strip() or (iid or "incident"),
         kind=_kind(types),
         support=support,
         span=span,
-        place=r.text(row, "incident:location_description"),
+        place=place,
         lat=lat,
         lon=lon,
         description=description,
         key=iid,
     )
-    for name in split_list(r.text(row, "incident:perpetrator_unit")):
-        found = r.unit_names.get(fold(name), [])
-        try:
-            unit = found[0] if len(found) == 1 else r.rec.ref("unit", name)
-        except CadenaError as exc:
-            raise RowError("incident:perpetrator_unit", str(exc)) from None
-        r.rec.attribute(
-            incident, unit=unit, support=support, basis="perpetrator unit named by the dataset"
-        )
-    for name in split_list(r.text(row, "incident:perpetrator_name")):
-        try:
-            person = r.rec.ref("person", name)
-        except CadenaError as exc:
-            raise RowError("incident:perpetrator_name", str(exc)) from None
-        r.rec.attribute(
-            incident, person=person, support=support, basis="perpetrator named by the dataset"
-        )
+    incident.note = _notes(
+        ("SFM violation types", "; ".join(types) if types else None),
+        ("SFM location", location),
+        ("SFM published", _date_text(r, row, "incident:pub_date")),
+        ("SFM updated", _date_text(r, row, "incident:update_date")),
+        ("SFM update status", r.text(row, "incident:update_status")),
+        ("SFM perpetrator classification", r.text(row, "incident:perpetrator_classification")),
+    )
+    _perpetrators(r, row, incident, support)
+
+
+def _date_text(r: SfmRows, row: dict[str, Any], col: str) -> str | None:
+    d = r.date(row, col)
+    return d.iso() if d else None
+
+
+def _perpetrators(r: SfmRows, row: dict[str, Any], incident: m.Incident, support: Support) -> None:
+    """The units and persons an incident is attributed to: by SFM id where given (the id
+    column lines up with the name column), else by name."""
+    for kind, id_col, name_cols in (
+        ("unit", "incident:perpetrator_unit_id:admin",
+         ("incident:perpetrator_unit_name", "incident:perpetrator_unit")),
+        ("person", "incident:perpetrator_person_id:admin",
+         ("incident:perpetrator_person_name", "incident:perpetrator_name")),
+    ):  # fmt: skip
+        name_col, given = r.first(row, *name_cols)
+        ids, names = split_list(r.text(row, id_col)), split_list(given)
+        for i in range(max(len(ids), len(names))):
+            ref_id = ids[i] if i < len(ids) else None
+            name = names[i] if i < len(names) else None
+            if kind == "unit":
+                r.rec.attribute(
+                    incident,
+                    unit=r.unit_of(ref_id, name, id_col, name_col),
+                    support=support,
+                    basis="perpetrator unit named by the dataset",
+                )
+            else:
+                r.rec.attribute(
+                    incident,
+                    person=_person_of(r, ref_id, name, id_col, name_col),
+                    support=support,
+                    basis="perpetrator named by the dataset",
+                )
+
+
+def _person_of(r: SfmRows, pid: str | None, name: str | None, id_col: str, name_col: str) -> int:
+    if pid and pid in r.persons:
+        return r.persons[pid]
+    try:
+        return r.rec.ref("person", name or pid or "")
+    except CadenaError as exc:
+        raise RowError(name_col if name else id_col, str(exc)) from None
 
 
 def _coords(r: SfmRows, row: dict[str, Any]) -> tuple[float | None, float | None]:
@@ -369,8 +556,6 @@ def _kind(types: list[str]) -> str:
     return next((kind for word, kind in _HARMS if word in text), "other")
 
 
-# -- the import ---------------------------------------------------------------------------------
-
 _PASSES: list[tuple[str, Callable[[SfmRows, dict[str, Any]], None]]] = [
     ("sources", _source_row),
     ("units", _unit_row),
@@ -378,9 +563,19 @@ _PASSES: list[tuple[str, Callable[[SfmRows, dict[str, Any]], None]]] = [
     ("persons", _person_row),
     ("incidents", _incident_row),
 ]
+_ENTITY = {"units": "unit", "persons": "person", "incidents": "incident", "sources": "source"}
 
 
-def import_sfm(case: Case, path: str | Path) -> ImportReport:
+def _ready(r: SfmRows, name: str, row: dict[str, Any]) -> bool:
+    """SFM marks a row ready to publish with status 3; rows without a status are taken."""
+    status = r.text(row, f"{_ENTITY[name]}:status:admin")
+    return status is None or status == "3"
+
+
+# -- the import ---------------------------------------------------------------------------------
+
+
+def import_sfm(case: Case, path: str | Path, *, progress: Progress | None = None) -> ImportReport:
     """Import an SFM dataset; raises `ImportRefused` listing every problem, importing nothing."""
     path = Path(path)
     tables = {t.name: t for t in read_tables(path)}
@@ -388,33 +583,44 @@ def import_sfm(case: Case, path: str | Path) -> ImportReport:
         raise CadenaError(f"{path} has no units, persons or incidents sheet: is it SFM data?")
     report = ImportReport()
     problems: list[Problem] = []
+    passes = [(name, h, tables[name]) for name, h in _PASSES if name in tables]
+    tick = Ticker(progress, "reading rows", sum(len(t.rows) for _n, _h, t in passes))
     with case.session() as s:
-        r = SfmRows(case, Recorder(case, s, log=False))
+        rec = BulkRecorder(case, s)
+        r = SfmRows(case, rec)
         shas = {
             f: preserve(case, s, f, note="imported Security Force Monitor data")
             for f in sorted({t.path for t in tables.values()})
         }
         report.files = [{"name": f.name, "sha256": sha} for f, sha in shas.items()]
-        for name, handler in _PASSES:
-            table = tables.get(name)
-            if table is None:
-                continue
+        for name, handler, table in passes:
             r.table, r.item = table, shas[table.path]
-            done = 0
+            done = skipped = 0
             for n, row in table.rows:
                 r.row_no = n
+                if not _ready(r, name, row):
+                    skipped += 1
+                    tick()
+                    continue
                 try:
-                    with s.begin_nested():
+                    with rec.row():
                         handler(r, row)
                     done += 1
                 except RowError as exc:
                     problems.append(Problem(table.file, name, n, exc.column, exc.reason))
                 except CadenaError as exc:
                     problems.append(Problem(table.file, name, n, "", str(exc)))
+                tick()
             key = "unit_links" if handler is _unit_link_row else name
             report.counts[key] = done
+            if skipped and handler is not _unit_link_row:
+                report.warnings.append(
+                    f"{table.file}: {skipped} row(s) not ready to publish "
+                    f"({_ENTITY[name]}:status:admin not 3) skipped"
+                )
         if problems:
             raise ImportRefused(problems)
+        rec.write(Ticker(progress, "writing facts", rec.staged_rows()).add)
         case.log(
             s,
             "import",

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from cadena.errors import CadenaError
 from cadena.facts import models as m
 from cadena.facts.book import Table, read_tables, write_tables
+from cadena.facts.bulk import BulkRecorder, DuplicateKey
 from cadena.facts.citations import (
     Cite,
     Support,
@@ -32,7 +33,7 @@ from cadena.facts.citations import (
 )
 from cadena.facts.names import fold, split_list
 from cadena.facts.preserve import preserve
-from cadena.facts.record import Identity, PartyRef, Recorder
+from cadena.facts.record import Identity, PartyRef
 from cadena.facts.time import PartialDate, TimeSpan, parse_loose
 from cadena.vault.case import Case
 
@@ -291,8 +292,9 @@ class Rows:
 
     def __init__(self, case: Case, s: Session, *, dayfirst: bool) -> None:
         self.case, self.s, self.dayfirst = case, s, dayfirst
-        self.rec = Recorder(case, s, log=False)
+        self.rec = BulkRecorder(case, s)
         self.sources: dict[str, str] = {}  # folded source id -> item sha
+        self._items: dict[str, str | None] = {}  # an item named by SHA-256 prefix -> its sha
         self.extra: dict[tuple[str, str], list[Cite]] = defaultdict(list)
 
     def text(self, row: dict[str, Any], col: str, required: bool = False) -> str | None:
@@ -363,16 +365,20 @@ class Rows:
         quote: str | None = None,
         reference: str | None = None,
     ) -> Cite:
-        sha = self.sources.get(fold(ref))
+        sha = self.sources.get(fold(ref)) or self._item(ref)
         if sha is None:
-            try:
-                sha = self.case.resolve_item(self.s, ref).sha256
-            except CadenaError:
-                raise RowError(
-                    col,
-                    f"{ref!r} is neither a source id of the sources sheet nor an item of this case",
-                ) from None
+            raise RowError(
+                col, f"{ref!r} is neither a source id of the sources sheet nor an item of this case"
+            )
         return Cite(sha, _locator(locator), quote, reference)
+
+    def _item(self, ref: str) -> str | None:
+        if ref not in self._items:  # one look-up per prefix, however many rows cite it
+            try:
+                self._items[ref] = self.case.resolve_item(self.s, ref).sha256
+            except CadenaError:
+                self._items[ref] = None
+        return self._items[ref]
 
     def support(self, sheet: str, row: dict[str, Any]) -> Support:
         quote = self.text(row, "quote")
@@ -435,7 +441,7 @@ def _locator(text: str | None) -> dict[str, Any]:
 
 # -- one handler per sheet ------------------------------------------------------------------------
 
-Handler = Callable[[Rows, dict[str, Any], "Origin"], None]
+Handler = Callable[[Rows, dict[str, Any], "Origin"], Any]  # returns the fact it adds, if any
 
 
 @dataclass(frozen=True)
@@ -482,8 +488,8 @@ def header_sheet(name: str) -> str:
     return fold(name).replace(" ", "_")
 
 
-def _units(r: Rows, row: dict[str, Any], o: Origin) -> None:
-    r.rec.add_unit(
+def _units(r: Rows, row: dict[str, Any], o: Origin) -> Any:
+    return r.rec.add_unit(
         r.need(row, "name"),
         support=r.support(o.sheet, row),
         span=r.span(row),
@@ -495,10 +501,10 @@ def _units(r: Rows, row: dict[str, Any], o: Origin) -> None:
     )
 
 
-def _unit_links(r: Rows, row: dict[str, Any], o: Origin) -> None:
+def _unit_links(r: Rows, row: dict[str, Any], o: Origin) -> Any:
     child, parent = r.ref("unit", row, "unit", True), r.ref("unit", row, "parent", True)
     assert child is not None and parent is not None
-    r.rec.link_units(
+    return r.rec.link_units(
         child,
         parent,
         support=r.support(o.sheet, row),
@@ -508,8 +514,8 @@ def _unit_links(r: Rows, row: dict[str, Any], o: Origin) -> None:
     )
 
 
-def _persons(r: Rows, row: dict[str, Any], o: Origin) -> None:
-    r.rec.add_person(
+def _persons(r: Rows, row: dict[str, Any], o: Origin) -> Any:
+    return r.rec.add_person(
         r.need(row, "name"),
         support=r.support(o.sheet, row),
         span=r.span(row),
@@ -519,10 +525,10 @@ def _persons(r: Rows, row: dict[str, Any], o: Origin) -> None:
     )
 
 
-def _ranks(r: Rows, row: dict[str, Any], o: Origin) -> None:
+def _ranks(r: Rows, row: dict[str, Any], o: Origin) -> Any:
     person = r.ref("person", row, "person", True)
     assert person is not None
-    r.rec.add_rank(
+    return r.rec.add_rank(
         person,
         r.need(row, "rank"),
         support=r.support(o.sheet, row),
@@ -531,9 +537,9 @@ def _ranks(r: Rows, row: dict[str, Any], o: Origin) -> None:
     )
 
 
-def _posts(r: Rows, row: dict[str, Any], o: Origin) -> None:
+def _posts(r: Rows, row: dict[str, Any], o: Origin) -> Any:
     title = r.need(row, "title")
-    r.rec.add_post(
+    return r.rec.add_post(
         title,
         unit=r.ref("unit", row, "unit"),
         support=r.support(o.sheet, row),
@@ -578,11 +584,7 @@ def _post_ref(
             return r.rec.ref("post", title)
         except CadenaError as exc:
             raise RowError(col, str(exc) + " Name its unit in the unit column.") from None
-    rows = r.s.execute(
-        select(m.Post.id, m.Post.title, m.Post.key).where(
-            m.Post.unit_id == unit, m.Post.merged_into.is_(None)
-        )
-    ).all()
+    rows = r.rec.posts_in(unit)
     in_unit = [i for i, _t, k in rows if k and k.lower() == title.lower()]
     if not in_unit:
         in_unit = [i for i, t, _k in rows if fold(t) == fold(title)]
@@ -594,15 +596,15 @@ def _post_ref(
     return r.rec.add_post(title, unit=unit, role=role, support=support).id
 
 
-def _tenures(r: Rows, row: dict[str, Any], o: Origin) -> None:
+def _tenures(r: Rows, row: dict[str, Any], o: Origin) -> Any:
     support = r.support(o.sheet, row)
     person = r.ref("person", row, "person", True)
     assert person is not None
     post = _post_ref(r, row, "post", "unit", support, "role")
-    r.rec.add_tenure(person, post, support=support, span=r.span(row), key=r.text(row, "id"))
+    return r.rec.add_tenure(person, post, support=support, span=r.span(row), key=r.text(row, "id"))
 
 
-def _orders(r: Rows, row: dict[str, Any], o: Origin) -> None:
+def _orders(r: Rows, row: dict[str, Any], o: Origin) -> Any:
     support = r.support(o.sheet, row)
     post = None
     if r.text(row, "issued_by_post"):
@@ -610,7 +612,7 @@ def _orders(r: Rows, row: dict[str, Any], o: Origin) -> None:
             post = r.rec.ref("post", r.need(row, "issued_by_post"))
         except CadenaError as exc:
             raise RowError("issued_by_post", str(exc)) from None
-    r.rec.add_order(
+    return r.rec.add_order(
         r.need(row, "title"),
         kind=_or(r, row, "kind", "order"),
         support=support,
@@ -628,10 +630,10 @@ def _orders(r: Rows, row: dict[str, Any], o: Origin) -> None:
     )
 
 
-def _deployments(r: Rows, row: dict[str, Any], o: Origin) -> None:
+def _deployments(r: Rows, row: dict[str, Any], o: Origin) -> Any:
     unit = r.ref("unit", row, "unit", True)
     assert unit is not None
-    r.rec.add_deployment(
+    return r.rec.add_deployment(
         unit,
         r.need(row, "place"),
         support=r.support(o.sheet, row),
@@ -645,8 +647,8 @@ def _deployments(r: Rows, row: dict[str, Any], o: Origin) -> None:
     )
 
 
-def _incidents(r: Rows, row: dict[str, Any], o: Origin) -> None:
-    r.rec.add_incident(
+def _incidents(r: Rows, row: dict[str, Any], o: Origin) -> Any:
+    return r.rec.add_incident(
         r.need(row, "title"),
         kind=_or(r, row, "kind", "killing"),
         support=r.support(o.sheet, row),
@@ -665,11 +667,11 @@ def _incidents(r: Rows, row: dict[str, Any], o: Origin) -> None:
     )
 
 
-def _victims(r: Rows, row: dict[str, Any], o: Origin) -> None:
+def _victims(r: Rows, row: dict[str, Any], o: Origin) -> Any:
     incident = r.ref("incident", row, "incident", True)
     assert incident is not None
     ident = Identity(r.text(row, "name"), r.text(row, "contact"), r.text(row, "identity_note"))
-    r.rec.add_victim(
+    return r.rec.add_victim(
         incident,
         r.need(row, "pseudonym"),
         support=r.support(o.sheet, row),
@@ -681,13 +683,13 @@ def _victims(r: Rows, row: dict[str, Any], o: Origin) -> None:
     )
 
 
-def _attributions(r: Rows, row: dict[str, Any], o: Origin) -> None:
+def _attributions(r: Rows, row: dict[str, Any], o: Origin) -> Any:
     incident = r.ref("incident", row, "incident", True)
     assert incident is not None
     unit, person = r.ref("unit", row, "unit"), r.ref("person", row, "person")
     if unit is None and person is None:
         raise RowError("unit", "name the unit or the person the incident is attributed to")
-    r.rec.attribute(
+    return r.rec.attribute(
         incident,
         unit=unit,
         person=person,
@@ -704,13 +706,13 @@ def _with_parties(
     add: Callable[..., Any],
     parties: list[tuple[str, str, bool]],
     **kw: Any,
-) -> None:
+) -> Any:
     rec_parties = [
         _checked_party(r, p, col)
         for col, role, required in parties
         for p in r.parties(row, col, role, required)
     ]
-    add(
+    return add(
         support=r.support(o.sheet, row),
         span=r.span(row),
         parties=rec_parties,
@@ -721,11 +723,9 @@ def _with_parties(
 
 
 def _checked_party(r: Rows, p: PartyRef, col: str) -> PartyRef:
-    from cadena.facts.resolve import person_or_unit
-
     assert p.name is not None
     try:
-        kind, fid = person_or_unit(r.s, p.name)
+        kind, fid = r.rec.party_of(p.name)
     except CadenaError as exc:
         raise RowError(col, str(exc)) from None
     return PartyRef(
@@ -736,8 +736,8 @@ def _checked_party(r: Rows, p: PartyRef, col: str) -> PartyRef:
     )
 
 
-def _communications(r: Rows, row: dict[str, Any], o: Origin) -> None:
-    _with_parties(
+def _communications(r: Rows, row: dict[str, Any], o: Origin) -> Any:
+    return _with_parties(
         r,
         row,
         o,
@@ -748,8 +748,8 @@ def _communications(r: Rows, row: dict[str, Any], o: Origin) -> None:
     )
 
 
-def _meetings(r: Rows, row: dict[str, Any], o: Origin) -> None:
-    _with_parties(
+def _meetings(r: Rows, row: dict[str, Any], o: Origin) -> Any:
+    return _with_parties(
         r,
         row,
         o,
@@ -759,8 +759,8 @@ def _meetings(r: Rows, row: dict[str, Any], o: Origin) -> None:
     )
 
 
-def _statements(r: Rows, row: dict[str, Any], o: Origin) -> None:
-    _with_parties(
+def _statements(r: Rows, row: dict[str, Any], o: Origin) -> Any:
+    return _with_parties(
         r,
         row,
         o,
@@ -770,8 +770,8 @@ def _statements(r: Rows, row: dict[str, Any], o: Origin) -> None:
     )
 
 
-def _measures(r: Rows, row: dict[str, Any], o: Origin) -> None:
-    _with_parties(
+def _measures(r: Rows, row: dict[str, Any], o: Origin) -> Any:
+    return _with_parties(
         r,
         row,
         o,
@@ -840,7 +840,12 @@ SHEET_ALIASES = {
 # -- import ---------------------------------------------------------------------------------------
 
 
-def import_sheet(case: Case, path: str | Path, *, dayfirst: bool = True) -> ImportReport:
+Progress = Callable[[str, int, int], None]  # (what, done, total): for a progress bar
+
+
+def import_sheet(
+    case: Case, path: str | Path, *, dayfirst: bool = True, progress: Progress | None = None
+) -> ImportReport:
     """Import a folder of CSV files or an XLSX workbook in the researchers' format, all or nothing.
 
     Raises `ImportRefused` listing every problem (file, sheet, row, column, reason) when any row
@@ -862,9 +867,11 @@ def import_sheet(case: Case, path: str | Path, *, dayfirst: bool = True) -> Impo
             if h and h not in known:
                 report.warnings.append(f"{t.file}, sheet {t.name}: column {h!r} ignored")
         by_name[name].append(t)
+    ordered = [t for name in ORDER for t in by_name.get(name, [])]
+    tick = Ticker(progress, "reading rows", sum(len(t.rows) for t in ordered))
     with case.session() as s:
         rows = Rows(case, s, dayfirst=dayfirst)
-        for t in (t for name in ORDER for t in by_name.get(name, [])):
+        for t in ordered:
             name = SHEET_ALIASES.get(t.name, t.name)
             report.counts[name] = report.counts.get(name, 0)
             for n, row in t.rows:
@@ -875,12 +882,14 @@ def import_sheet(case: Case, path: str | Path, *, dayfirst: bool = True) -> Impo
                     problems.append(problem)
                 else:
                     report.counts[name] += 1
+                tick()
         if problems:
             raise ImportRefused(problems)
         files = {t.path for t in tables}
         for f in sorted(files):
             sha = preserve(case, s, f, note="imported researchers' sheet")
             report.files.append({"name": f.name, "sha256": sha})
+        rows.rec.write(Ticker(progress, "writing facts", rows.rec.staged_rows()).add)
         case.log(
             s,
             "import",
@@ -897,25 +906,41 @@ def import_sheet(case: Case, path: str | Path, *, dayfirst: bool = True) -> Impo
     return report
 
 
+class Ticker:
+    """Calls `progress(what, done, total)` every few hundred rows (and at the end)."""
+
+    def __init__(self, progress: Progress | None, what: str, total: int) -> None:
+        self.progress, self.what, self.total, self.done = progress, what, total, 0
+        if progress:
+            progress(what, 0, total)
+
+    def __call__(self) -> None:
+        self.add(1)
+
+    def add(self, n: int) -> None:
+        before, self.done = self.done, self.done + n
+        if self.progress and (self.done // 500 != before // 500 or self.done >= self.total):
+            self.progress(self.what, min(self.done, self.total), self.total)
+
+
 def _one_row(rows: Rows, handler: Handler, row: dict[str, Any], origin: Origin) -> Problem | None:
     try:
-        with rows.s.begin_nested():
-            handler(rows, row, origin)
+        with rows.rec.row():
+            fact = handler(rows, row, origin)
+            if isinstance(fact, m.Fact):
+                fact.note = rows.text(row, "note")
     except RowError as exc:
         return Problem(origin.file, origin.sheet, origin.row, exc.column, exc.reason)
+    except DuplicateKey:
+        return Problem(
+            origin.file,
+            origin.sheet,
+            origin.row,
+            "id",
+            "this id is already used for another row of this kind",
+        )
     except CadenaError as exc:
         return Problem(origin.file, origin.sheet, origin.row, "", str(exc))
-    except Exception as exc:  # an integrity error: a duplicate id most often
-        text = str(exc).splitlines()[0]
-        if "uq_fact_kind" in text or "UNIQUE" in text.upper():
-            return Problem(
-                origin.file,
-                origin.sheet,
-                origin.row,
-                "id",
-                "this id is already used for another row of this kind",
-            )
-        return Problem(origin.file, origin.sheet, origin.row, "", text)
     return None
 
 
