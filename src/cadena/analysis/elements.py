@@ -183,12 +183,17 @@ def all_rows(mx: Matrix) -> list[Finding]:
 
 
 def analyze_elements(
-    s: Session, ref: str | int, frameworks: list[Framework] | None = None
+    s: Session,
+    ref: str | int,
+    frameworks: list[Framework] | None = None,
+    *,
+    mx: Matrix | None = None,
 ) -> Analysis:
     """`cadena analyze elements PERSON|INCIDENT`: the rows for one superior (every incident they
-    were a superior for) or for one incident (every superior in its chain)."""
+    were a superior for) or for one incident (every superior in its chain). `mx`: a matrix
+    already built in this session (its frameworks are used)."""
     kind, fid = _subject(s, ref)
-    mx = matrix(s, frameworks)
+    mx = mx or matrix(s, frameworks)
     rows: list[Finding] = []
     if kind == "incident":
         if fid not in mx.chains.by_incident:

@@ -10,6 +10,7 @@ incident. A party that is a post or a unit reaches the person who held or headed
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -324,12 +325,25 @@ def _first_finding(snap: Snapshot, pid: int, events: list[NoticeEvent]) -> Findi
     )
 
 
-def analyze_notice(s: Session, person: str | int) -> Analysis:
-    """`cadena analyze notice PERSON`: the dated timeline of notice and the first date."""
+class Shared(Protocol):
+    """What several analyses of one session can share (the elements' `Matrix` is one)."""
+
+    snap: Snapshot
+    chains: Chains
+
+    def events(self, person: int) -> list[NoticeEvent]: ...
+
+
+def analyze_notice(s: Session, person: str | int, *, mx: Shared | None = None) -> Analysis:
+    """`cadena analyze notice PERSON`: the dated timeline of notice and the first date. `mx`:
+    a snapshot and chains already built in this session (a dossier asks for every superior)."""
     pid = resolve(s, "person", person)
-    snap = Snapshot(s)
-    chains = Chains(s, snap)
-    events = notice_events(snap, chains, pid)
+    if mx is None:
+        snap = Snapshot(s)
+        chains = Chains(s, snap)
+        events = notice_events(snap, chains, pid)
+    else:
+        snap, chains, events = mx.snap, mx.chains, mx.events(pid)
     head = _first_finding(snap, pid, events)
     return Analysis(
         "notice",

@@ -56,7 +56,7 @@ def report(
             written.as_dict()
             | {
                 "integrity_clean": dossier.integrity.get("clean"),
-                "missing_analyses": dossier.missing,
+                "refused_analyses": dossier.refused,
             }
         )
         return
@@ -69,7 +69,7 @@ def report(
         f"citation(s), {c['items']} item(s) in the register",
         highlight=False,
     )
-    if dossier.missing:
-        out.print(f"[yellow]not available:[/] {', '.join(dossier.missing)}", highlight=False)
+    if dossier.refused:
+        out.print(f"[yellow]refused:[/] {'; '.join(dossier.refused)}", highlight=False)
     if not dossier.integrity.get("clean", True):
         out.print("[red]the vault's integrity check found problems: see the method section[/]")

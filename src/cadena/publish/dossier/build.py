@@ -101,7 +101,6 @@ def build(case: Case, *, check_integrity: bool = True) -> Dossier:
         facts_sha256=readings[0].facts_sha256 if readings else None,
         frameworks=list(frameworks.values()),
         fact_count=len(readings[0].fact_ids) if readings else 0,
-        missing=ran.missing,
         refused=ran.refused,
     )
 

@@ -117,10 +117,6 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "none": "None found.",
         "request": "To fill it, ask",
-        "not_run": (
-            "This analysis is not available in this installation of Cadena; the section is left "
-            "empty rather than computed here."
-        ),
         "refused": "Analyses that could not run, and why:",
         "assumptions": "Assumptions",
         "read": "Read {count} facts (SHA-256 {sha}).",
@@ -311,10 +307,6 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "none": "Ninguno.",
         "request": "Para llenarlo, solicitar",
-        "not_run": (
-            "Este análisis no está disponible en esta instalación de Cadena; la sección queda "
-            "vacía en lugar de calcularse aquí."
-        ),
         "refused": "Análisis que no pudieron realizarse, y por qué:",
         "assumptions": "Supuestos",
         "read": "Se leyeron {count} hechos (SHA-256 {sha}).",

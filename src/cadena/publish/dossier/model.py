@@ -162,7 +162,6 @@ class Dossier:
     facts_sha256: str | None
     frameworks: list[dict[str, str]]
     fact_count: int
-    missing: list[str]  # analyses this build could not run (not yet available), by name
     refused: list[str] = field(default_factory=list)  # analyses that said what they lack
 
     def findings(self) -> list[FindingView]:
