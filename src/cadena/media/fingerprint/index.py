@@ -21,15 +21,12 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from cadena.media.fingerprint.segments import IndexDamaged, SegmentFolder
+from cadena.media.fingerprint.segments import IndexDamaged, SegmentedIndex
 
 FORMAT = "cadena-mih-1"
 BRUTE_MAX = 200_000  # segments up to this size are scanned, not hashed
@@ -219,7 +216,7 @@ def _mask_cache(length: int, radius: int) -> np.ndarray:
     return _MASKS[key]
 
 
-class CodeIndex:
+class CodeIndex(SegmentedIndex[Segment]):
     """Exact Hamming-radius search over 256-bit codes, kept in a folder, growing by segments.
 
     Many processes may add at once: writes happen under the folder's lock and every segment is
@@ -227,62 +224,36 @@ class CodeIndex:
     written segment. Use `writing()` around a check-then-add (e.g. "add what is not indexed").
     """
 
+    FORMAT = FORMAT
+
     def __init__(
         self, folder: str | Path | None = None, brute_max: int = BRUTE_MAX, group_shift: int = 0
     ) -> None:
-        self.folder = Path(folder) if folder is not None else None
-        self._disk = SegmentFolder(self.folder, FORMAT) if self.folder is not None else None
         self.brute_max = brute_max
-        # Labels >> group_shift name what a code belongs to (e.g. one video); each segment keeps
-        # the list of its groups, so "which videos are indexed" is answered without a scan.
+        # Labels >> group_shift name what a code belongs to (e.g. one video).
         self.group_shift = group_shift
-        self.segments: list[Segment] = []
-        self._names: list[str] = []
-        self._groups: dict[str, np.ndarray] = {}
-        self._pending_codes: list[np.ndarray] = []
-        self._pending_labels: list[np.ndarray] = []
-        self._pending: Segment | None = None
-        # When set, searches return only codes of these groups: a reader whose database view is
-        # older than the index (another process added since) sees what it can resolve.
-        self.visible: np.ndarray | None = None
-        self.refresh()
+        super().__init__(folder)
 
-    def refresh(self) -> None:
-        """Bring the view up to date with the folder (segments other processes added or merged)."""
-        if self._disk is None:
-            return
-        disk, folder = self._disk, self._disk.folder
-        loaded = dict(zip(self._names, self.segments, strict=True))
+    def _build(self, parts: list[tuple[np.ndarray, ...]]) -> Segment:
+        if len(parts) > 1:  # keep one part, so the next add concatenates once
+            parts[:] = [
+                (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+            ]
+        return Segment.build(parts[0][0], parts[0][1], self.brute_max)
 
-        def load(meta: dict[str, Any]) -> tuple[list[str], list[Segment], dict[str, np.ndarray]]:
-            names = list(meta.get("segments", []))
-            segs = [loaded[n] if n in loaded else Segment.load(folder / n) for n in names]
-            groups = {}
-            for n, seg in zip(names, segs, strict=True):
-                cached = self._groups.get(n)
-                if cached is None and (folder / n / "groups.npy").exists():
-                    cached = np.load(folder / n / "groups.npy")
-                if cached is None:
-                    cached = np.unique(np.asarray(seg.labels) >> self.group_shift)
-                groups[n] = cached
-            return names, segs, groups
+    def _merge(self, segs: list[Segment]) -> Segment:
+        codes = np.concatenate([np.asarray(s.codes) for s in segs])
+        labels = np.concatenate([np.asarray(s.labels) for s in segs])
+        return Segment.build(codes, labels, self.brute_max)
 
-        self._names, self.segments, self._groups = disk.read(load)
+    def _load(self, folder: Path) -> Segment:
+        return Segment.load(folder)
 
-    def __len__(self) -> int:
-        return sum(len(s) for s in self.segments) + sum(len(x) for x in self._pending_labels)
+    def _group_ids(self, seg: Segment) -> np.ndarray:
+        return np.unique(np.asarray(seg.labels) >> self.group_shift)
 
-    def groups(self) -> set[int]:
-        """Every `label >> group_shift` stored, pending codes included."""
-        out: set[int] = set()
-        for name, seg in zip(self._names, self.segments, strict=True):
-            cached = self._groups.get(name)
-            if cached is None:
-                cached = np.unique(np.asarray(seg.labels) >> self.group_shift)
-            out.update(cached.tolist())
-        for labels in self._pending_labels:
-            out.update(np.unique(labels >> self.group_shift).tolist())
-        return out
+    def _is_small(self, seg: Segment) -> bool:
+        return not seg.layout
 
     def add(self, codes: np.ndarray, labels: np.ndarray) -> None:
         """Queue (N, 32) uint8 codes with their int64 labels; searchable at once."""
@@ -290,84 +261,8 @@ class CodeIndex:
         labels = np.asarray(labels, dtype=np.int64).reshape(-1)
         if len(codes) != len(labels):
             raise ValueError("one label per code")
-        if not len(codes):
-            return
-        self._pending_codes.append(codes)
-        self._pending_labels.append(labels)
-        self._pending = None
-
-    def _pending_segment(self) -> Segment | None:
-        if not self._pending_labels:
-            return None
-        if self._pending is None:
-            codes = np.concatenate(self._pending_codes)
-            labels = np.concatenate(self._pending_labels)
-            self._pending_codes, self._pending_labels = [codes], [labels]
-            self._pending = Segment.build(codes, labels, self.brute_max)
-        return self._pending
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Hold the write lock, the view brought up to date when it is taken (re-entrant)."""
-        if self._disk is None:
-            yield
-            return
-        with self._disk.lock():
-            if self._disk.depth == 1:
-                self.refresh()
-            yield
-
-    def clear(self) -> None:
-        """Drop every stored code (under `writing()`; takes effect at the next flush)."""
-        self.segments, self._names, self._groups = [], [], {}
-
-    def flush(self) -> None:
-        """Write the queued codes as a new segment (and merge small segments when many)."""
-        with self.writing():
-            self.flush_pending_only()
-            if sum(1 for s in self.segments if not s.layout) > 8:
-                self.compact(only_small=True)
-            else:
-                self._commit()
-
-    def compact(self, only_small: bool = False) -> None:
-        """Merge segments (all, or only the brute-force ones) into one."""
-        with self.writing():
-            self.flush_pending_only()
-            pick = [i for i, s in enumerate(self.segments) if not (only_small and s.layout)]
-            if len(pick) >= 2:
-                codes = np.concatenate([np.asarray(self.segments[i].codes) for i in pick])
-                labels = np.concatenate([np.asarray(self.segments[i].labels) for i in pick])
-                merged = Segment.build(codes, labels, self.brute_max)
-                keep = [i for i in range(len(self.segments)) if i not in pick]
-                self.segments = [self.segments[i] for i in keep]
-                self._names = [self._names[i] for i in keep]
-                self._append(merged)
-            self._commit()  # the switch: from here readers see the merged segment
-
-    def flush_pending_only(self) -> None:
-        """Write the queued codes as a segment, not yet named in the manifest (see `flush`)."""
-        with self.writing():
-            seg = self._pending_segment()
-            if seg is not None:
-                self._pending_codes, self._pending_labels, self._pending = [], [], None
-                self._append(seg)
-
-    def _append(self, seg: Segment) -> None:
-        groups = np.unique(np.asarray(seg.labels) >> self.group_shift)
-        name = f"mem-{len(self._names)}"
-        if self._disk is not None:
-            with self._disk.new_segment() as tmp:
-                seg.save(tmp)
-                np.save(tmp / "groups.npy", groups)
-            name = self._disk.last_name
-        self.segments.append(seg)
-        self._names.append(name)
-        self._groups[name] = groups
-
-    def _commit(self) -> None:
-        if self._disk is not None:
-            self._disk.commit(self._names)
+        if len(codes):
+            self._queue((codes, labels))
 
     def search(self, code: np.ndarray, radius: int = 31) -> tuple[np.ndarray, np.ndarray]:
         """Labels and Hamming distances of every stored code within `radius` bits of `code`."""
@@ -379,12 +274,8 @@ class CodeIndex:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For many queries: (query row, label, distance) of every hit, as flat arrays."""
         queries = _words(np.ascontiguousarray(codes, dtype=np.uint8).reshape(-1, 32))
-        segs = list(self.segments)
-        pending = self._pending_segment()
-        if pending is not None:
-            segs.append(pending)
         rows, labels, dists = [], [], []
-        for seg in segs:
+        for seg in self._searched():
             for r, lab, d in seg.search_batch(queries, radius):
                 rows.append(r)
                 labels.append(lab)

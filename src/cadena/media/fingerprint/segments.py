@@ -29,7 +29,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
+
+import numpy as np
 
 T = TypeVar("T")
 MANIFEST = "index.json"
@@ -186,3 +188,172 @@ class SegmentFolder:
                     shutil.rmtree(p, ignore_errors=True)
                 else:
                     p.unlink(missing_ok=True)
+
+
+class Segment(Protocol):
+    """What `SegmentedIndex` needs of a segment type."""
+
+    def __len__(self) -> int: ...
+
+    def save(self, folder: Path) -> None: ...
+
+
+S = TypeVar("S", bound=Segment)
+
+
+class SegmentedIndex(Generic[S]):
+    """An index kept as segments in a `SegmentFolder`, growing as data arrives.
+
+    `add` queues data (searchable at once through `_pending_segment`), `flush` writes it as a new
+    segment, and when more than `MAX_SMALL` small segments pile up they are merged into one. Each
+    segment remembers its groups (what its data belongs to, e.g. one fingerprint), so "what is
+    indexed" is answered without a scan. Subclasses say how segments are built, merged, loaded,
+    and what their groups are.
+    """
+
+    FORMAT = ""
+    MAX_SMALL = 8
+
+    def __init__(self, folder: str | Path | None) -> None:
+        self.folder = Path(folder) if folder is not None else None
+        self._disk = SegmentFolder(self.folder, self.FORMAT) if self.folder is not None else None
+        self.segments: list[S] = []
+        self._names: list[str] = []
+        self._groups: dict[str, np.ndarray] = {}
+        self._parts: list[tuple[np.ndarray, ...]] = []
+        self._pending: S | None = None
+        # When set, searches return only these groups: a reader whose database view is older
+        # than the index (another process added since) sees only what it can resolve.
+        self.visible: np.ndarray | None = None
+        self.refresh()
+
+    # -- what subclasses define -------------------------------------------------------
+    def _build(self, parts: list[tuple[np.ndarray, ...]]) -> S:
+        raise NotImplementedError
+
+    def _merge(self, segs: list[S]) -> S:
+        raise NotImplementedError
+
+    def _load(self, folder: Path) -> S:
+        raise NotImplementedError
+
+    def _group_ids(self, seg: S) -> np.ndarray:
+        raise NotImplementedError
+
+    def _is_small(self, seg: S) -> bool:
+        raise NotImplementedError
+
+    # -- reading ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Bring the view up to date with the folder (segments other processes added or merged)."""
+        if self._disk is None:
+            return
+        folder = self._disk.folder
+        loaded = dict(zip(self._names, self.segments, strict=True))
+
+        def load(meta: dict[str, Any]) -> tuple[list[str], list[S], dict[str, np.ndarray]]:
+            names = list(meta.get("segments", []))
+            segs = [loaded[n] if n in loaded else self._load(folder / n) for n in names]
+            groups = {}
+            for n, seg in zip(names, segs, strict=True):
+                cached = self._groups.get(n)
+                if cached is None and (folder / n / "groups.npy").exists():
+                    cached = np.load(folder / n / "groups.npy")
+                groups[n] = cached if cached is not None else self._group_ids(seg)
+            return names, segs, groups
+
+        self._names, self.segments, self._groups = self._disk.read(load)
+
+    def __len__(self) -> int:
+        return sum(len(s) for s in self.segments) + sum(len(p[0]) for p in self._parts)
+
+    def groups(self) -> set[int]:
+        """Every group stored, pending data included."""
+        out: set[int] = set()
+        for name in self._names:
+            out.update(self._groups[name].tolist())
+        pending = self._pending_segment()
+        if pending is not None:
+            out.update(self._group_ids(pending).tolist())
+        return out
+
+    def _searched(self) -> list[S]:
+        pending = self._pending_segment()
+        return [*self.segments, *([pending] if pending is not None else [])]
+
+    # -- writing ---------------------------------------------------------------------------
+    def _queue(self, part: tuple[np.ndarray, ...]) -> None:
+        self._parts.append(part)
+        self._pending = None
+
+    def _pending_segment(self) -> S | None:
+        if not self._parts:
+            return None
+        if self._pending is None:
+            self._pending = self._build(self._parts)
+        return self._pending
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the write lock, the view brought up to date when it is taken (re-entrant).
+
+        Use it around a check-then-add ("add what is not indexed yet") so that two processes
+        doing it at once add each thing once.
+        """
+        if self._disk is None:
+            yield
+            return
+        with self._disk.lock():
+            if self._disk.depth == 1:
+                self.refresh()
+            yield
+
+    def clear(self) -> None:
+        """Drop everything stored (under `writing()`; takes effect at the next flush)."""
+        self.segments, self._names, self._groups = [], [], {}
+
+    def flush(self) -> None:
+        """Write the queued data as a new segment (and merge small segments when many)."""
+        with self.writing():
+            self.flush_pending_only()
+            if sum(1 for s in self.segments if self._is_small(s)) > self.MAX_SMALL:
+                self.compact(only_small=True)
+            else:
+                self._commit()
+
+    def compact(self, only_small: bool = False) -> None:
+        """Merge segments (all, or only the small ones) into one."""
+        with self.writing():
+            self.flush_pending_only()
+            pick = [i for i, s in enumerate(self.segments) if not only_small or self._is_small(s)]
+            if len(pick) >= 2:
+                merged = self._merge([self.segments[i] for i in pick])
+                keep = [i for i in range(len(self.segments)) if i not in pick]
+                self.segments = [self.segments[i] for i in keep]
+                self._names = [self._names[i] for i in keep]
+                self._append(merged)
+            self._commit()  # the switch: from here readers see the merged segment
+
+    def flush_pending_only(self) -> None:
+        """Write the queued data as a segment, not yet named in the manifest (see `flush`)."""
+        with self.writing():
+            seg = self._pending_segment()
+            if seg is not None:
+                self._parts, self._pending = [], None
+                self._append(seg)
+
+    def _append(self, seg: S) -> None:
+        groups = self._group_ids(seg)
+        name = f"mem-{len(self._names)}"
+        if self._disk is not None:
+            with self._disk.new_segment() as tmp:
+                seg.save(tmp)
+                np.save(tmp / "groups.npy", groups)
+            name = self._disk.last_name
+        self.segments.append(seg)
+        self._names.append(name)
+        self._groups[name] = groups
+
+    def _commit(self) -> None:
+        if self._disk is not None:
+            self._disk.commit(self._names)
