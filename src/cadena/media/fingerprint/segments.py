@@ -243,6 +243,13 @@ class SegmentedIndex(Generic[S]):
     def _is_small(self, seg: S) -> bool:
         raise NotImplementedError
 
+    def _check_meta(self, meta: dict[str, Any]) -> None:
+        """Read settings the manifest keeps (an existing index keeps its own)."""
+
+    def _extra_meta(self) -> dict[str, Any]:
+        """Settings to keep in the manifest."""
+        return {}
+
     # -- reading ---------------------------------------------------------------------------
     def refresh(self) -> None:
         """Bring the view up to date with the folder (segments other processes added or merged)."""
@@ -252,6 +259,7 @@ class SegmentedIndex(Generic[S]):
         loaded = dict(zip(self._names, self.segments, strict=True))
 
         def load(meta: dict[str, Any]) -> tuple[list[str], list[S], dict[str, np.ndarray]]:
+            self._check_meta(meta)
             names = list(meta.get("segments", []))
             segs = [loaded[n] if n in loaded else self._load(folder / n) for n in names]
             groups = {}
@@ -356,4 +364,4 @@ class SegmentedIndex(Generic[S]):
 
     def _commit(self) -> None:
         if self._disk is not None:
-            self._disk.commit(self._names)
+            self._disk.commit(self._names, self._extra_meta())

@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -30,10 +30,11 @@ from cadena.errors import CadenaError
 from cadena.media import frames
 from cadena.media.fingerprint import audio, video
 from cadena.media.fingerprint import vpdq as vpdq_format
-from cadena.media.fingerprint.index import FORMAT as FOOTAGE_FORMAT
+from cadena.media.fingerprint.audio_index import LandmarkIndex
+from cadena.media.fingerprint.index import CodeIndex
 from cadena.media.fingerprint.match import FootageIndex
 from cadena.media.fingerprint.models import Fingerprint
-from cadena.media.fingerprint.segments import IndexDamaged, SegmentFolder
+from cadena.media.fingerprint.segments import IndexDamaged, SegmentedIndex, SegmentFolder
 from cadena.vault import custody
 from cadena.vault.case import Case
 from cadena.vault.models import Item
@@ -285,6 +286,7 @@ def update_indexes(case: Case) -> None:
     """Bring the frame-code and sound indexes up to date with the stored fingerprints."""
     with case.session(write=False) as s:
         footage_index(case, s)
+        sound_index(case, s)
 
 
 def lacking(s: Session, with_vpdq: bool = False) -> list[str]:
@@ -312,15 +314,62 @@ def load_video(s: Session, row_id: int) -> video.VideoFingerprint:
     return video.VideoFingerprint.from_bytes(row.data, row.params)
 
 
+def load_audio(s: Session, row_id: int) -> audio.AudioFingerprint:
+    row = s.get(Fingerprint, row_id)
+    if row is None or not row.data:
+        raise KeyError(row_id)
+    return audio.AudioFingerprint.from_bytes(row.data)
+
+
 def index_folder(case: Case) -> Path:
     return Path(case.config.root) / "index" / "footage"
 
 
-def _video_ids(s: Session, among: Iterable[int] | None = None) -> set[int]:
-    """Ids of the stored video fingerprints the index should hold (current version, readable)."""
+def sound_folder(case: Case) -> Path:
+    return Path(case.config.root) / "index" / "sound"
+
+
+X = TypeVar("X")
+
+
+@dataclass(frozen=True)
+class _Kept(Generic[X]):
+    """One index kept beside the case: where, of which fingerprints, and how to fill it."""
+
+    folder: Callable[[Case], Path]
+    fmt: str
+    kind: str
+    version: str
+    make: Callable[[Path], X]  # open the index object
+    inner: Callable[[X], SegmentedIndex[Any]]  # its segments
+    add: Callable[[X, int, Session], None]  # add one stored fingerprint
+
+
+FRAMES: _Kept[FootageIndex] = _Kept(
+    index_folder,
+    CodeIndex.FORMAT,
+    video.KIND,
+    video.VERSION,
+    FootageIndex,
+    lambda x: x.codes,
+    lambda x, row_id, s: x.add(row_id, load_video(s, row_id)),
+)
+SOUND: _Kept[LandmarkIndex] = _Kept(
+    sound_folder,
+    LandmarkIndex.FORMAT,
+    audio.KIND,
+    audio.VERSION,
+    LandmarkIndex,
+    lambda x: x,
+    lambda x, row_id, s: x.add(row_id, load_audio(s, row_id)),
+)
+
+
+def _ids(s: Session, kept: _Kept[Any], among: Iterable[int] | None = None) -> set[int]:
+    """Ids of the stored fingerprints an index should hold (current version, readable)."""
     q = select(Fingerprint.id).where(
-        Fingerprint.kind == video.KIND,
-        Fingerprint.version == video.VERSION,
+        Fingerprint.kind == kept.kind,
+        Fingerprint.version == kept.version,
         Fingerprint.problem.is_(None),
     )
     if among is not None:
@@ -328,55 +377,89 @@ def _video_ids(s: Session, among: Iterable[int] | None = None) -> set[int]:
     return set(s.execute(q).scalars())
 
 
-def footage_index(case: Case, s: Session) -> FootageIndex:
-    """The case's frame-code index, with every video fingerprint `s` can see in it.
+def _synced(case: Case, s: Session, kept: _Kept[X]) -> X:
+    """An index with every fingerprint of its kind that `s` can see in it.
 
-    Reading takes no lock. When fingerprints are missing (or the index holds codes of
-    fingerprints the case no longer has, or cannot be read) the index is brought up to date under
-    its write lock, against a fresh view of the database, so that two processes doing this at
-    once add each fingerprint once. Searches are limited to what `s` can resolve.
+    Reading takes no lock. When fingerprints are missing (or the index holds some the case no
+    longer has, or cannot be read) the index is brought up to date under its write lock, against
+    a fresh view of the database, so that two processes doing this at once add each fingerprint
+    once. Searches are limited to what `s` can resolve.
     """
-    wanted = _video_ids(s)
+    wanted = _ids(s, kept)
     try:
-        index = FootageIndex(index_folder(case))
-        known = index.codes.groups()
+        index = kept.make(kept.folder(case))
+        known = kept.inner(index).groups()
     except IndexDamaged:
-        return rebuild_footage_index(case, s)
-    if wanted - known or (known - wanted and _video_ids(s, known - wanted) != known - wanted):
-        _catch_up(case, index)
-    if index.codes.groups() != wanted:
-        index.codes.visible = np.array(sorted(wanted), dtype=np.int64)
+        return _rebuild(case, s, kept)
+    if wanted - known or (known - wanted and _ids(s, kept, known - wanted) != known - wanted):
+        _catch_up(case, kept, index)
+    inner = kept.inner(index)
+    if inner.groups() != wanted:
+        inner.visible = np.array(sorted(wanted), dtype=np.int64)
     return index
 
 
-def _catch_up(case: Case, index: FootageIndex) -> None:
-    with index.codes.writing(), case.session(write=False) as fresh:
-        current = _video_ids(fresh)
-        known = index.codes.groups()
-        if known - current:  # codes of fingerprints gone from the case: start over
-            index.codes.clear()
+def _catch_up(case: Case, kept: _Kept[X], index: X) -> None:
+    inner = kept.inner(index)
+    with inner.writing(), case.session(write=False) as fresh:
+        current = _ids(fresh, kept)
+        known = inner.groups()
+        if known - current:  # fingerprints gone from the case (or another version): start over
+            inner.clear()
             known = set()
         for row_id in sorted(current - known):
-            index.add(row_id, load_video(fresh, row_id))
-        index.codes.flush()
+            kept.add(index, row_id, fresh)
+        inner.flush()
 
 
-def rebuild_footage_index(case: Case, s: Session | None = None) -> FootageIndex:
-    """Build the frame-code index anew from the stored fingerprints (a damaged index, a check).
-
-    The old index stays readable until the new one replaces it in one step.
-    """
-    folder = index_folder(case)
+def _rebuild(case: Case, s: Session | None, kept: _Kept[X]) -> X:
+    folder = kept.folder(case)
     try:
-        index = FootageIndex(folder)
+        index = kept.make(folder)
     except IndexDamaged:
-        disk = SegmentFolder(folder, FOOTAGE_FORMAT)
+        disk = SegmentFolder(folder, kept.fmt)
         with disk.lock():
             disk.reset()  # unreadable: readers see an empty index until the rebuild lands
-        index = FootageIndex(folder)
-    with index.codes.writing():
-        index.codes.clear()
-        _catch_up(case, index)
+        index = kept.make(folder)
+    inner = kept.inner(index)
+    with inner.writing():
+        inner.clear()
+        _catch_up(case, kept, index)
     if s is not None:
-        index.codes.visible = np.array(sorted(_video_ids(s)), dtype=np.int64)
+        inner.visible = np.array(sorted(_ids(s, kept)), dtype=np.int64)
     return index
+
+
+def footage_index(case: Case, s: Session) -> FootageIndex:
+    """The case's frame-code index, with every video fingerprint `s` can see in it."""
+    return _synced(case, s, FRAMES)
+
+
+def sound_index(case: Case, s: Session) -> LandmarkIndex:
+    """The case's sound-landmark index, with every sound fingerprint `s` can see in it."""
+    return _synced(case, s, SOUND)
+
+
+def rebuild_indexes(case: Case) -> dict[str, int]:
+    """Build both indexes anew from the stored fingerprints; the old stay readable meanwhile.
+
+    Returns how many fingerprints each holds now.
+    """
+    frames_index = _rebuild(case, None, FRAMES)
+    sound = _rebuild(case, None, SOUND)
+    return {"frames": len(frames_index.codes.groups()), "sound": len(sound.groups())}
+
+
+def sound_matches(
+    case: Case, s: Session, query: audio.AudioFingerprint, skip: str | None = None
+) -> dict[str, audio.AudioMatch]:
+    """Items whose sound holds the query's (by item), through the sound index."""
+    found = sound_index(case, s).query(query, lambda key: load_audio(s, key))
+    if not found:
+        return {}
+    owner = dict(
+        s.execute(
+            select(Fingerprint.id, Fingerprint.item_sha256).where(Fingerprint.id.in_(list(found)))
+        ).all()
+    )
+    return {owner[k]: m for k, m in found.items() if k in owner and owner[k] != skip}
