@@ -36,6 +36,7 @@ from cadena.vault.models import Item
 
 Ref = m.Fact | int | str
 F = TypeVar("F", bound=m.Fact)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,17 @@ class Identity:
     note: str | None = None
 
 
+_CHOSEN: dict[tuple[str, str], str] = {}  # (value, what) -> choice: imports ask thousands of times
+
+
 def _choice(value: str, allowed: Iterable[str], what: str) -> str:
+    known = _CHOSEN.get((value, what))
+    if known is not None:
+        return known
     folded = fold(value).replace(" ", "_").replace("-", "_")
     options = tuple(allowed)
+    if folded in options and len(_CHOSEN) < 10_000:
+        _CHOSEN[(value, what)] = folded
     if folded in options:
         return folded
     raise CadenaError(f"{value!r} is not a {what}: use one of {', '.join(options)}.")
@@ -75,7 +84,7 @@ class Recorder:
 
     # -- references ---------------------------------------------------------------------
     def ref(self, kind: str, value: Ref) -> int:
-        if isinstance(value, m.Fact):
+        if not isinstance(value, str | int):  # a fact (or a fact staged by a bulk import)
             return value.id
         return resolve(self.s, kind, value)
 
@@ -95,6 +104,13 @@ class Recorder:
         ]
 
     # -- storage hooks (immediate here; staged in BulkRecorder) ----------------------------
+    def _new(self, model: type[T], **fields: Any) -> T:
+        """A row of `model`; BulkRecorder makes a lighter stand-in with the same attributes."""
+        return model(**fields)
+
+    def _now(self) -> str:
+        return custody.now()
+
     def _store(self, fact: m.Fact) -> None:
         """Write the fact now, so it has its id."""
         self.s.add(fact)
@@ -121,10 +137,11 @@ class Recorder:
         fact.first_cited, fact.last_cited = _text(span.first_cited), _text(span.last_cited)
         fact.lo_key, fact.hi_key = span.lo_key, span.hi_key
         fact.confidence, fact.assumption = support.confidence, support.assumption
-        fact.created_at = custody.now()
+        fact.created_at = self._now()
         self._store(fact)
         self._store_rows(
-            m.Citation(
+            self._new(
+                m.Citation,
                 fact_id=fact.id,
                 item_sha256=c.item,
                 locator=c.locator,
@@ -162,13 +179,15 @@ class Recorder:
         self._items.add(sha)
 
     def _names(self, fact: m.Fact, name: str, aliases: Iterable[str]) -> None:
-        rows = [m.Name(fact_id=fact.id, name=name, folded=fold(name), is_alias=False)]
+        rows = [self._new(m.Name, fact_id=fact.id, name=name, folded=fold(name), is_alias=False)]
         seen = {rows[0].folded}
         for alias in aliases:
             folded = fold(alias) if alias else ""
             if folded and folded not in seen:
                 seen.add(folded)
-                rows.append(m.Name(fact_id=fact.id, name=alias, folded=folded, is_alias=True))
+                rows.append(
+                    self._new(m.Name, fact_id=fact.id, name=alias, folded=folded, is_alias=True)
+                )
         self._store_rows(rows)
 
     # -- the force structure -----------------------------------------------------------------
@@ -184,7 +203,8 @@ class Recorder:
         key: str | None = None,
         span: TimeSpan | None = None,
     ) -> m.Unit:
-        unit = m.Unit(
+        unit = self._new(
+            m.Unit,
             name=name.strip(),
             force=_choice(force, m.FORCES, "force"),
             country=country,
@@ -207,7 +227,8 @@ class Recorder:
         child_id, parent_id = self.ref("unit", child), self.ref("unit", parent)
         if child_id == parent_id:
             raise CadenaError("A unit cannot be its own parent.")
-        link = m.UnitLink(
+        link = self._new(
+            m.UnitLink,
             child_id=child_id,
             parent_id=parent_id,
             line=_choice(line, m.LINE_KINDS, "line (of a unit link)"),
@@ -224,7 +245,7 @@ class Recorder:
         key: str | None = None,
         span: TimeSpan | None = None,
     ) -> m.Person:
-        person = m.Person(name=name.strip(), description=description)
+        person = self._new(m.Person, name=name.strip(), description=description)
         self._add(person, support, span, f"person {name!r}", key)
         self._names(person, name.strip(), aliases)
         return person
@@ -238,7 +259,7 @@ class Recorder:
         span: TimeSpan | None = None,
         key: str | None = None,
     ) -> m.Rank:
-        fact = m.Rank(person_id=self.ref("person", person), rank=rank.strip())
+        fact = self._new(m.Rank, person_id=self.ref("person", person), rank=rank.strip())
         return self._add(fact, support, span, f"rank {rank!r}", key)
 
     def add_post(
@@ -256,7 +277,8 @@ class Recorder:
         commands the unit when `head` (by default: commander, head, director, chief, minister,
         president)."""
         role = _choice(role, m.POST_ROLES, "post role")
-        post = m.Post(
+        post = self._new(
+            m.Post,
             unit_id=self._opt_ref("unit", unit),
             title=title.strip(),
             role=role,
@@ -273,7 +295,9 @@ class Recorder:
         span: TimeSpan | None = None,
         key: str | None = None,
     ) -> m.Tenure:
-        tenure = m.Tenure(person_id=self.ref("person", person), post_id=self.ref("post", post))
+        tenure = self._new(
+            m.Tenure, person_id=self.ref("person", person), post_id=self.ref("post", post)
+        )
         return self._add(tenure, support, span, f"tenure of #{tenure.person_id}", key)
 
     def add_deployment(
@@ -292,7 +316,8 @@ class Recorder:
         key: str | None = None,
     ) -> m.Deployment:
         _check_point(lat, lon)
-        dep = m.Deployment(
+        dep = self._new(
+            m.Deployment,
             unit_id=self.ref("unit", unit),
             place=place.strip(),
             place_folded=fold(place),
@@ -326,7 +351,8 @@ class Recorder:
         key: str | None = None,
     ) -> m.Incident:
         _check_point(lat, lon)
-        inc = m.Incident(
+        inc = self._new(
+            m.Incident,
             incident_kind=_choice(kind, m.INCIDENT_KINDS, "kind of incident"),
             title=title.strip(),
             place=place,
@@ -354,7 +380,8 @@ class Recorder:
         identity: Identity | None = None,
         key: str | None = None,
     ) -> m.Victim:
-        victim = m.Victim(
+        victim = self._new(
+            m.Victim,
             incident_id=self.ref("incident", incident),
             pseudonym=pseudonym.strip(),
             harm=_choice(harm, m.HARMS, "harm"),
@@ -365,7 +392,8 @@ class Recorder:
         if identity and (identity.name or identity.contact or identity.note):
             self._store_rows(
                 [
-                    m.VictimIdentity(
+                    self._new(
+                        m.VictimIdentity,
                         victim_id=victim.id,
                         name=identity.name,
                         contact=identity.contact,
@@ -387,7 +415,8 @@ class Recorder:
     ) -> m.Attribution:
         if unit is None and person is None:
             raise CadenaError("An attribution names a unit, a person, or both.")
-        fact = m.Attribution(
+        fact = self._new(
+            m.Attribution,
             incident_id=self.ref("incident", incident),
             unit_id=self._opt_ref("unit", unit),
             person_id=self._opt_ref("person", person),
@@ -414,7 +443,8 @@ class Recorder:
         renews: Ref | None = None,
         key: str | None = None,
     ) -> m.Order:
-        order = m.Order(
+        order = self._new(
+            m.Order,
             title=title.strip(),
             order_kind=_choice(kind, m.ORDER_KINDS, "kind of order"),
             issued_by_post_id=self._opt_ref("post", issued_by_post),
@@ -428,7 +458,7 @@ class Recorder:
         )
         units = sorted({self.ref("unit", u) for u in to_units})
         self._add(order, support, span, f"order {title!r}", key)
-        self._store_rows(m.OrderUnit(order_id=order.id, unit_id=u) for u in units)
+        self._store_rows(self._new(m.OrderUnit, order_id=order.id, unit_id=u) for u in units)
         return order
 
     def add_communication(
@@ -443,7 +473,8 @@ class Recorder:
         incident: Ref | None = None,
         key: str | None = None,
     ) -> m.Communication:
-        fact = m.Communication(
+        fact = self._new(
+            m.Communication,
             communication_kind=_choice(kind, m.COMMUNICATION_KINDS, "kind of communication"),
             channel=channel,
             summary=summary,
@@ -461,7 +492,9 @@ class Recorder:
         incident: Ref | None = None,
         key: str | None = None,
     ) -> m.Meeting:
-        fact = m.Meeting(subject=subject, incident_id=self._opt_ref("incident", incident))
+        fact = self._new(
+            m.Meeting, subject=subject, incident_id=self._opt_ref("incident", incident)
+        )
         return self._with_parties(fact, support, span, parties, f"meeting {subject!r}", key)
 
     def add_statement(
@@ -475,7 +508,8 @@ class Recorder:
         incident: Ref | None = None,
         key: str | None = None,
     ) -> m.Statement:
-        fact = m.Statement(
+        fact = self._new(
+            m.Statement,
             statement_kind=_choice(kind, m.STATEMENT_KINDS, "kind of statement"),
             summary=summary,
             incident_id=self._opt_ref("incident", incident),
@@ -493,7 +527,8 @@ class Recorder:
         incident: Ref | None = None,
         key: str | None = None,
     ) -> m.Measure:
-        fact = m.Measure(
+        fact = self._new(
+            m.Measure,
             measure_kind=_choice(kind, m.MEASURE_KINDS, "kind of measure"),
             summary=summary,
             incident_id=self._opt_ref("incident", incident),
@@ -518,7 +553,8 @@ class Recorder:
 
     def _party(self, p: PartyRef) -> m.Party:
         role = _choice(p.role, m.PARTY_ROLES, "party role")
-        row = m.Party(
+        row = self._new(
+            m.Party,
             role=role,
             person_id=self._opt_ref("person", p.person),
             unit_id=self._opt_ref("unit", p.unit),

@@ -81,6 +81,9 @@ def _exact_end(value: object) -> bool:
     return fold(str(value or "")) in ("e", "exact", "ended")
 
 
+_KEYS: dict[str, str] = {}  # column name as written here -> as read (folded)
+
+
 @dataclass
 class SfmRows:
     case: Case
@@ -93,10 +96,14 @@ class SfmRows:
     item: str = ""
     table: Table | None = None
     row_no: int = 0
+    _refs: dict[str, str] = field(default_factory=dict)
 
     # -- cells ---------------------------------------------------------------------------------
     def text(self, row: dict[str, Any], col: str) -> str | None:
-        v = row.get(header_key(col))  # headers are read folded: unit:name -> unit_name
+        key = _KEYS.get(col)
+        if key is None:
+            key = _KEYS[col] = header_key(col)  # headers are read folded: unit:name -> unit_name
+        v = row.get(key)
         if v is None or str(v).strip() == "":
             return None
         if isinstance(v, float) and v.is_integer():
@@ -162,8 +169,11 @@ class SfmRows:
         return Support(str(conf), tuple(cites))
 
     def _reference(self, source_id: str) -> str:
-        about = self.sources.get(fold(source_id))
-        return f"{source_id}: {about}" if about else source_id
+        known = self._refs.get(source_id)
+        if known is None:  # one text per source id, however many rows cite it
+            about = self.sources.get(fold(source_id))
+            known = self._refs[source_id] = f"{source_id}: {about}" if about else source_id
+        return known
 
     def date(self, row: dict[str, Any], col: str) -> PartialDate | None:
         value = self.text(row, col)

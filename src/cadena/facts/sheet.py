@@ -927,7 +927,7 @@ def _one_row(rows: Rows, handler: Handler, row: dict[str, Any], origin: Origin) 
     try:
         with rows.rec.row():
             fact = handler(rows, row, origin)
-            if isinstance(fact, m.Fact):
+            if fact is not None and hasattr(fact, "kind"):
                 fact.note = rows.text(row, "note")
     except RowError as exc:
         return Problem(origin.file, origin.sheet, origin.row, exc.column, exc.reason)
