@@ -79,26 +79,6 @@ def _rows(s: Session, sha: str) -> dict[str, Fingerprint]:
     return {r.kind: r for r in found if current.get(r.kind) == r.version and r.problem is None}
 
 
-def _sound_matches(
-    s: Session, query: audio.AudioFingerprint, skip: str | None
-) -> dict[str, audio.AudioMatch]:
-    out = {}
-    rows = s.execute(
-        select(Fingerprint).where(
-            Fingerprint.kind == audio.KIND,
-            Fingerprint.version == audio.VERSION,
-            Fingerprint.problem.is_(None),
-        )
-    ).scalars()
-    for row in rows:
-        if row.item_sha256 == skip:
-            continue
-        m = audio.compare(query, audio.AudioFingerprint.from_bytes(row.data))
-        if m is not None:
-            out[row.item_sha256] = m
-    return out
-
-
 def _similar(
     case: Case,
     s: Session,
@@ -132,7 +112,7 @@ def _similar(
                 m.rotated,
             )
     if afp is not None and len(afp):
-        for sha, am in _sound_matches(s, afp, skip).items():
+        for sha, am in store.sound_matches(case, s, afp, skip).items():  # sound index
             hit = found.setdefault(sha, Similar(sha, []))
             hit.by.append("sound")
             hit.sound_landmarks = am.common
