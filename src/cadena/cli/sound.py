@@ -3,7 +3,8 @@
 JSON keys (stable; docs/sound.md):
 - `shots`: {"item", "onsets": [{"t", "confidence", "class", "crack_t", "reasons"}], "count",
   "bursts": [{"start", "end", "shots", "rate_rpm", "mode"}], "distance": {"min_m", "max_m",
-  "crack_thump_s", "weapon_class", "temperature_c", "pairs"} | null, "uncertain_events",
+  "estimate_m", "crack_thump_s", "weapon_class", "temperature_c", "pairs", "miss_m",
+  "nwave_ms", "measured_pairs", "basis"} | null, "uncertain_events",
   "other_events", "duration_s", "clipped_fraction", "bad_packets", "method", "derivative"}
 - `sync`: {"reference", "offsets": [{"item", "index", "offset_s", "confidence", "peak_ratio",
   "status", "matched_onsets", "of_onsets"}], "timeline": [{"t", "heard_in", "times",
@@ -108,10 +109,11 @@ def _render_shots(r: dict[str, Any]) -> None:
     d = r["distance"]
     if d:
         out.print(
-            f"Shooter {d['min_m']:.0f}–{d['max_m']:.0f} m away (crack–thump "
-            f"{1000 * d['crack_thump_s']:.1f} ms over {d['pairs']} shots, {d['weapon_class']}, "
-            f"{d['temperature_c']:.0f} °C)"
+            f"Shooter {d['min_m']:.0f}–{d['max_m']:.0f} m away, most likely "
+            f"{d['estimate_m']:.0f} m (crack–thump {1000 * d['crack_thump_s']:.1f} ms over "
+            f"{d['pairs']} shots, {d['weapon_class']}, {d['temperature_c']:.0f} °C)"
         )
+        out.print(f"  basis: {d['basis']}", highlight=False)
     else:
         out.print("No distance: no supersonic crack was paired with a muzzle blast.")
     out.print(f"Picture: derivative {r['derivative'][:12]}")

@@ -42,6 +42,9 @@ ECHO_MAX_DELAY_S = 0.2
 ECHO_TOL_S = 0.0025
 CRACK_MAX_LEAD_S = 1.5
 PAIR_TOL_S = 0.002
+PAIR_WIDE_MIN_S = 0.006  # a round's own crack–thump interval may differ from the common one
+PAIR_WIDE_FRAC = 0.04
+PAIR_WIDE_MAX_S = 0.02
 
 
 @dataclass
@@ -214,7 +217,10 @@ def pair_cracks(events: list[Event], shapes: list[str]) -> float | None:
     if not diffs:
         return None
     d = np.array([x[2] for x in diffs])
-    support = np.array([np.count_nonzero(np.abs(d - v) <= PAIR_TOL_S) for v in d])
+    # votes within each candidate's own tolerance: rounds of one burst pass the phone at
+    # different miss distances, so their intervals spread by several ms; the candidates
+    # one cycle off (crack of round k with blast of round k+1) stay far outside it
+    support = np.array([np.count_nonzero(np.abs(d - v) <= _wide(v)) for v in d])
     need = 2 if len(blasts) > 1 and len(shorts) > 1 else 1
     if support.max() < need:
         return None
@@ -224,17 +230,24 @@ def pair_cracks(events: list[Event], shapes: list[str]) -> float | None:
     energy = np.array(
         [events[i].features.energy_db + events[j].features.energy_db for i, j, _ in diffs]
     )
-    loudness = np.array([energy[np.abs(d - v) <= PAIR_TOL_S].mean() for v in d])
+    loudness = np.array([energy[np.abs(d - v) <= _wide(v)].mean() for v in d])
     strong = support >= max(need, 0.7 * support.max())
     finalists = strong & (loudness >= loudness[strong].max() - 1.5)
     best = int(np.argmax(np.where(finalists, support + loudness / 100.0, -np.inf)))
-    dt = float(np.median(d[np.abs(d - d[best]) <= PAIR_TOL_S]))
-    for i, j, v in diffs:
-        if abs(v - dt) <= PAIR_TOL_S and events[i].cls != "crack" and events[j].crack_t is None:
+    dt = float(np.median(d[np.abs(d - d[best]) <= _wide(d[best])]))
+    # each round's interval differs a little: the muzzle wanders, so each bullet passes
+    # the phone at its own miss distance (≈2.5 ms per metre); nearest pairs first
+    wide = _wide(dt)
+    for i, j, v in sorted(diffs, key=lambda p: abs(p[2] - dt)):
+        if abs(v - dt) <= wide and events[i].cls != "crack" and events[j].crack_t is None:
             events[i].cls, events[i].confidence = "crack", 0.8
-            events[i].reasons = [f"bullet shock wave: {1000 * dt:.1f} ms before a blast"]
+            events[i].reasons = [f"bullet shock wave: {1000 * v:.1f} ms before a blast"]
             events[j].crack_t = events[i].t
     return dt
+
+
+def _wide(dt: float) -> float:
+    return float(min(max(PAIR_WIDE_MIN_S, PAIR_WIDE_FRAC * dt), PAIR_WIDE_MAX_S))
 
 
 def regular_runs(times: list[float], max_period: float = 0.2, tol: float = 0.25) -> list[list[int]]:

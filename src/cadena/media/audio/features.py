@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -27,9 +27,18 @@ class Features:
     energy_db: float  # energy of the first 4 ms (less hurt by clipping than the peak)
     tilt_db: float  # event power above 2 kHz over power below 1 kHz, background removed
     clipped: bool
+    # the first samples of the event, kept for a later N-wave fit (nwave.py) if the
+    # event turns out to be a bullet's crack; starts SNIPPET_LEAD samples before t
+    snippet: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32), repr=False)
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        d = asdict(self)
+        d.pop("snippet")
+        return d
+
+
+SNIPPET_LEAD = 12
+SNIPPET_LEN = 44
 
 
 def _envelope(x: np.ndarray, rate: int, smooth_ms: float) -> np.ndarray:
@@ -91,6 +100,9 @@ def measure(
         energy_db=float(10 * np.log10(np.sum(seg[: int(0.004 * rate)] ** 2) + 1e-12)),
         tilt_db=tilt_db,
         clipped=bool(np.count_nonzero(np.abs(seg) >= 0.98) >= 3),
+        snippet=np.array(x[i - SNIPPET_LEAD : i - SNIPPET_LEAD + SNIPPET_LEN])
+        if i >= SNIPPET_LEAD
+        else np.zeros(0, np.float32),
     )
 
 

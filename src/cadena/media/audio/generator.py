@@ -69,6 +69,7 @@ class Label:
     bullet_speed_ms: float | None = None
     burst: int = -1
     emission: int = -1  # index in Scene.emissions (the same sound across microphones)
+    miss_m: float | None = None  # how far the bullet's path passed the microphone
 
 
 @dataclass
@@ -313,7 +314,7 @@ def _render_emission(
         if em.kind == "shot" and em.aim is not None and em.bullet_speed_ms:
             crack = _render_crack(em, rx, coeff, c, crack_buf, mic, scene)
             if crack is not None and coeff == 1.0:
-                label.crack_t = crack
+                label.crack_t, label.miss_m = crack
     _add_tail(em, mic, label.t, direct, buf, rng, scene)
     if label.t < 0 or label.t > buf.size / rate:
         return None
@@ -322,7 +323,8 @@ def _render_emission(
 
 def _render_crack(
     em: Emission, rx: np.ndarray, coeff: float, c: float, buf: np.ndarray, mic: Mic, scene: Scene
-) -> float | None:
+) -> tuple[float, float] | None:
+    """Add the bullet's N-wave heard at `rx`; its arrival (recording time) and miss distance."""
     assert em.aim is not None and em.bullet_speed_ms is not None
     geo = crack_geometry(em.position, em.aim, rx, em.bullet_speed_ms, c)
     if geo is None:
@@ -331,9 +333,12 @@ def _render_crack(
     peak, dur = whitham_n_wave(em.bullet_speed_ms / c, em.caliber_m, em.length_m, miss, c)
     arrival = em.t + delay - mic.start_s
     frac = arrival * mic.rate - np.floor(arrival * mic.rate)
-    shape = coeff * peak * _pulse(em, frac, mic.rate, "crack", dur) / path
+    # Whitham's peak is already the pressure at miss distance b (cylindrical spreading
+    # and the N-wave's nonlinear stretching included): no further 1/r here; only the
+    # air absorption over the ray's path is applied (_add undoes its own 1/r)
+    shape = coeff * peak * _pulse(em, frac, mic.rate, "crack", dur)
     _add(buf, arrival, shape, path, scene, mic.rate)
-    return arrival
+    return arrival, miss
 
 
 def _directivity(em: Emission, rx: np.ndarray) -> float:

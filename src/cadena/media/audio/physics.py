@@ -30,6 +30,45 @@ def crack_thump_distance(dt: float, c: float, v: float) -> float:
     return dt * c * v / (v - c)
 
 
+def shock_delay_per_m(c: float, v: float) -> float:
+    """Extra delay (s per metre of miss distance) of the crack's first arrival:
+    √(1/c² − 1/v²) (Mach-cone geometry; Maher 2006, fig. 1)."""
+    return math.sqrt(max(1.0 / c**2 - 1.0 / v**2, 0.0))
+
+
+def crack_thump_range(dt: float, miss_m: float, c: float, v: float) -> float | None:
+    """Distance to the shooter from the crack–thump interval for a receiver `miss_m`
+    metres off a straight, constant-speed bullet path.
+
+    Blast: r/c. Crack (first arrival from the Mach cone): x/v + b·√(1/c² − 1/v²) with
+    x = √(r² − b²) the receiver's place along the path. Setting their difference to Δt
+    and u = Δt + b·√(1/c² − 1/v²) gives (M² − 1)r² − 2Mvu·r + v²u² + b² = 0, M = v/c:
+
+        r = (M·v·u + √(v²u² − (M² − 1)·b²)) / (M² − 1)
+
+    which is D = Δt·c·v/(v − c) at b = 0. None when no geometry gives this Δt (the
+    receiver would be outside the Mach cone).
+    """
+    if v <= c:
+        raise ValueError(f"bullet speed {v} m/s is not supersonic at c={c:.1f} m/s")
+    m = v / c
+    u = dt + miss_m * shock_delay_per_m(c, v)
+    disc = v * v * u * u - (m * m - 1.0) * miss_m * miss_m
+    if u <= 0 or disc < 0:
+        return None
+    r = (m * v * u + math.sqrt(disc)) / (m * m - 1.0)
+    return r if r > miss_m else None
+
+
+def miss_from_nwave(
+    duration_s: float, mach: float, caliber_m: float, length_m: float, c: float
+) -> float:
+    """Miss distance b (m) from an N-wave's duration: Whitham's T formula inverted,
+    b = (T·c·(M²−1)^(3/8)·l^(1/4) / (1.82·M·d))⁴ (Whitham 1952; Maher 2007)."""
+    k = mach * mach - 1.0
+    return float((duration_s * c * k**0.375 * length_m**0.25 / (1.82 * mach * caliber_m)) ** 4)
+
+
 def air_absorption_db_per_m(
     f: np.ndarray, temperature_c: float = 20.0, humidity_pct: float = 50.0
 ) -> np.ndarray:

@@ -17,9 +17,9 @@ import numpy as np
 from cadena.media.audio import TOOL_VERSION
 from cadena.media.audio.classify import Event, classify, regular_runs
 from cadena.media.audio.decode import DecodeReport, Source, iter_chunks, probe
+from cadena.media.audio.distance import estimate_distance
 from cadena.media.audio.features import Features, band_excess_at, measure
 from cadena.media.audio.onsets import HOP, OnsetParams, detect, scores
-from cadena.media.audio.physics import crack_thump_distance, speed_of_sound
 from cadena.media.audio.weapons import weapon_class
 
 PRE_S = 0.6  # context kept before each chunk (background median, features)
@@ -31,9 +31,9 @@ ASSUMPTIONS = [
     "onsets are sudden broadband rises above the street's background (0.4 s running median)",
     "classes follow pulse width, crack pairing and rhythm (docs/sound.md); "
     "confidences are rule scores, not calibrated probabilities",
-    "distance: receiver close to the line of fire, bullet at constant mean speed within "
-    "the weapon class's range, c = 331.3 + 0.606·T; a receiver metres off the line of "
-    "fire makes the interval shorter and the distance an underestimate",
+    "distance: straight bullet path at a constant mean speed within the weapon class's "
+    "range, c = 331.3 + 0.606·T; the phone's miss distance from the N-wave duration "
+    "(Whitham 1952) when it can be measured, else an assumed range (see distance.basis)",
     "automatic fire: ≥3 shots at a steady interval ≤ 0.2 s (≥ 300 rounds/min)",
 ]
 
@@ -73,6 +73,11 @@ class Distance:
     weapon_class: str
     temperature_c: float
     pairs: int
+    estimate_m: float = 0.0  # the most likely distance (middle speed, measured miss)
+    miss_m: tuple[float, float] | None = None  # miss distance range used
+    nwave_ms: float | None = None  # median N-wave duration of the paired cracks
+    measured_pairs: int = 0  # pairs whose crack's N-wave could be measured
+    basis: str = ""  # which assumption about the miss distance was used
 
 
 @dataclass
@@ -137,10 +142,15 @@ def _distance_json(d: Distance) -> dict[str, Any]:
     return {
         "min_m": round(d.min_m, 1),
         "max_m": round(d.max_m, 1),
+        "estimate_m": round(d.estimate_m, 1),
         "crack_thump_s": round(d.crack_thump_s, 4),
         "weapon_class": d.weapon_class,
         "temperature_c": d.temperature_c,
         "pairs": d.pairs,
+        "miss_m": None if d.miss_m is None else [round(v, 1) for v in d.miss_m],
+        "nwave_ms": None if d.nwave_ms is None else round(d.nwave_ms, 3),
+        "measured_pairs": d.measured_pairs,
+        "basis": d.basis,
     }
 
 
@@ -235,17 +245,29 @@ def _single_burst(ts: list[float]) -> Burst:
     return Burst(ts[0], ts[-1], len(ts), rate, "single")
 
 
-def distance(dt: float | None, pairs: int, params: ShotParams) -> Distance | None:
-    """Distance interval from the crack–thump interval over the class's bullet speeds."""
-    if dt is None:
+def distance(
+    dt: float | None, pairs: list[tuple[float, Features]], params: ShotParams
+) -> Distance | None:
+    """Distance interval to the shooter from crack–blast pairs (distance.py)."""
+    if dt is None or not pairs:
         return None
     cls = weapon_class(params.weapon_class)
-    assert cls.bullet_speed_ms is not None
-    c = speed_of_sound(params.temperature_c)
-    ends = [crack_thump_distance(dt, c, v) for v in cls.bullet_speed_ms if v > c * 1.01]
-    if not ends:
+    est = estimate_distance(pairs, cls, params.temperature_c, params.onset.rate)
+    if est is None:
         return None
-    return Distance(min(ends), max(ends), dt, params.weapon_class, params.temperature_c, pairs)
+    return Distance(
+        min_m=est.lo,
+        max_m=est.hi,
+        crack_thump_s=est.dt,
+        weapon_class=params.weapon_class,
+        temperature_c=params.temperature_c,
+        pairs=len(pairs),
+        estimate_m=est.estimate,
+        miss_m=est.miss,
+        nwave_ms=None if est.nwave_s is None else 1000 * est.nwave_s,
+        measured_pairs=est.measured,
+        basis=est.basis,
+    )
 
 
 # --- the analysis ----------------------------------------------------------------------
@@ -260,7 +282,12 @@ def analyse_features(
 ) -> ShotReport:
     events, dt = classify(feats)
     shots = [e for e in events if e.cls == "shot"]
-    pairs = sum(1 for e in shots if e.crack_t is not None)
+    cracks = {e.t: e.features for e in events if e.cls == "crack"}
+    pairs = [
+        (e.t - e.crack_t, cracks[e.crack_t])
+        for e in shots
+        if e.crack_t is not None and e.crack_t in cracks
+    ]
     return ShotReport(
         events=events,
         bursts=bursts([e.t for e in shots]),
