@@ -369,7 +369,8 @@ def latencies(case: Any, force: Force, n: int, n_anchor: int) -> dict[str, Any]:
     from cadena.facts.queries import chain
 
     rng = random.Random(11)
-    deepest = [u for u in force.unit_ids if force.level_of[u] == max(force.level_of.values())]
+    bottom = max(force.level_of.values())
+    deepest = [u for u in force.unit_ids if force.level_of[u] == bottom]
     asks = [(rng.choice(deepest), day(rng.randrange(DAYS))) for _ in range(n)]
     lib, anchor, depth = [], [], []
     postgres = case.engine.dialect.name == "postgresql"

@@ -14,13 +14,11 @@ default allows every one, and the answer names it; `STRICT_BASES` keeps to dates
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -39,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from cadena.errors import CadenaError
+from cadena.facts import chainsql
 from cadena.facts import models as m
 from cadena.facts.citations import Cite
 from cadena.facts.names import fold
@@ -249,12 +248,17 @@ def _date(text: str) -> PartialDate:
 
 def span_of(row: Any) -> TimeSpan:
     """The span of a fact row (anything with start_date, end_date, first_cited, last_cited)."""
-    return TimeSpan(
-        *(
-            _date(v) if v else None
-            for v in (row.start_date, row.end_date, row.first_cited, row.last_cited)
-        )
-    )
+    return _span(row.start_date, row.end_date, row.first_cited, row.last_cited)
+
+
+@lru_cache(maxsize=65536)
+def _span(*dates: str | None) -> TimeSpan:
+    return TimeSpan(*(_date(v) if v else None for v in dates))  # immutable, so shared
+
+
+@lru_cache(maxsize=65536)
+def _span_items(*dates: str | None) -> tuple[tuple[str, str | None], ...]:
+    return tuple(_span(*dates).as_dict().items())
 
 
 def _keys(q: Moment) -> dict[str, str]:
@@ -264,8 +268,8 @@ def _keys(q: Moment) -> dict[str, str]:
     }
 
 
-# The hot queries, written once as SQL both databases run: "chain of command on a date" must
-# answer in milliseconds over a national force, so no statement is rebuilt per call.
+# `commander`'s statements, written once as SQL both databases run (the chain's own, on the raw
+# driver, are in `chainsql`).
 _MAY_HOLD = """{f}.merged_into IS NULL AND ({f}.lo_key IS NULL OR {f}.lo_key <= :qhi)
   AND ({f}.hi_key IS NULL OR {f}.hi_key >= :qlo)"""
 _FACT_COLS = (
@@ -284,156 +288,6 @@ JOIN fact_unit u ON u.id = p.unit_id
 WHERE p.unit_id IN :units AND p.head = :head AND fp.merged_into IS NULL
   AND {_MAY_HOLD.format(f="ft")}
 ORDER BY t.id""").bindparams(bindparam("units", expanding=True))
-# PostgreSQL: the whole chain in one round trip (a server under load costs milliseconds a trip):
-# tagged rows L (links), H (tenures of command posts), C (citations of both), U (the unit).
-_I, _T = "CAST(NULL AS INTEGER)", "CAST(NULL AS TEXT)"
-_WIDE = (
-    "tag",
-    "id",
-    "x1",
-    "x2",
-    "x3",
-    "t1",
-    "t2",
-    "t3",
-    "t4",
-    "key",
-    "start_date",
-    "end_date",
-    "first_cited",
-    "last_cited",
-    "confidence",
-    "assumption",
-    "p_key",
-    "p_start",
-    "p_end",
-    "p_first",
-    "p_last",
-    "p_conf",
-    "p_assumption",
-)
-
-
-def _wide(tag: str, values: dict[str, str]) -> str:
-    cols = [f"'{tag}' AS tag"] + [
-        f"{values.get(c, _I if c in ('id', 'x1', 'x2', 'x3') else _T)} AS {c}" for c in _WIDE[1:]
-    ]
-    return "SELECT " + ", ".join(cols)
-
-
-_FACT_OF = {
-    c: f"{{f}}.{c}"
-    for c in (
-        "key",
-        "start_date",
-        "end_date",
-        "first_cited",
-        "last_cited",
-        "confidence",
-        "assumption",
-    )
-}
-_UP_CTE = f"""
-WITH RECURSIVE up(unit_id, link_id) AS (
-  SELECT CAST(:uid AS INTEGER), CAST(NULL AS INTEGER)
-  UNION
-  SELECT l.parent_id, l.id FROM up, fact_unit_link l
-  WHERE l.child_id = up.unit_id AND l.line IN :lines
-    AND EXISTS (SELECT 1 FROM fact f WHERE f.id = l.id AND {_MAY_HOLD.format(f="f")})
-)"""
-# SQLite: the walk up, one indexed query a level (its planner cannot size a recursive CTE and
-# builds a Bloom filter over every link at each step of one), then tenures and citations by id
-# lists; round trips cost nothing in-process.
-_LEVEL_SQL = text(f"""
-SELECT l.id, l.child_id, l.parent_id, l.line, {_FACT_COLS.format(f="f")},
-  cu.name AS child_name, pu.name AS parent_name
-FROM fact_unit_link l CROSS JOIN fact f CROSS JOIN fact_unit cu CROSS JOIN fact_unit pu
-WHERE l.child_id IN :ids AND l.line IN :lines AND f.id = l.id AND {_MAY_HOLD.format(f="f")}
-  AND cu.id = l.child_id AND pu.id = l.parent_id
-ORDER BY l.id""").bindparams(bindparam("ids", expanding=True), bindparam("lines", expanding=True))
-_L_ROWS = _wide(
-    "L",
-    {
-        "id": "id",
-        "x1": "child_id",
-        "x2": "parent_id",
-        "t1": "line",
-        "t2": "child_name",
-        "t3": "parent_name",
-        **{k: v.format(f="lk") for k, v in _FACT_OF.items()},
-    },
-)
-_H_ROWS = _wide(
-    "H",
-    {
-        "id": "tenure_id",
-        "x1": "person_id",
-        "x2": "post_id",
-        "x3": "unit_id",
-        "t1": "title",
-        "t2": "role",
-        "t3": "person_name",
-        "t4": "unit_name",
-        **{k: v.format(f="ho") for k, v in _FACT_OF.items()},
-        **{c: c for c in _WIDE if c.startswith("p_")},
-    },
-)
-_C_ROWS = _wide(
-    "C",
-    {
-        "id": "c.id",
-        "x1": "c.fact_id",
-        "t1": "c.item_sha256",
-        "t2": "CAST(c.locator AS TEXT)",
-        "t3": "c.quote",
-        "t4": "c.reference",
-    },
-)
-_U_ROWS = _wide("U", {"id": "u.id", "t1": "u.name", "x1": "f.merged_into"})
-# LATERAL (fenced with OFFSET 0 so it is not flattened) makes each step an index probe whatever
-# the planner guesses of a CTE's size: it guesses dozens of rows and would rather scan every
-# citation than probe for twenty.
-_CHAIN_SQL = text(f"""
-{_UP_CTE},
-lk AS (
-  SELECT l.id, l.child_id, l.parent_id, l.line, {_FACT_COLS.format(f="f")},
-    cu.name AS child_name, pu.name AS parent_name
-  FROM up CROSS JOIN LATERAL (SELECT * FROM fact_unit_link x WHERE x.id = up.link_id OFFSET 0) l
-  CROSS JOIN LATERAL (SELECT * FROM fact x WHERE x.id = l.id OFFSET 0) f
-  CROSS JOIN LATERAL (SELECT name FROM fact_unit x WHERE x.id = l.child_id OFFSET 0) cu
-  CROSS JOIN LATERAL (SELECT name FROM fact_unit x WHERE x.id = l.parent_id OFFSET 0) pu
-),
-ho AS (
-  SELECT t.id AS tenure_id, t.person_id, p.id AS post_id, p.unit_id, p.title, p.role,
-    per.name AS person_name, u.name AS unit_name, {_FACT_COLS.format(f="ft")},
-    fp.key AS p_key, fp.start_date AS p_start, fp.end_date AS p_end,
-    fp.first_cited AS p_first, fp.last_cited AS p_last, fp.confidence AS p_conf,
-    fp.assumption AS p_assumption
-  FROM (SELECT DISTINCT unit_id FROM up) AS un
-  CROSS JOIN LATERAL (SELECT * FROM fact_post x WHERE x.unit_id = un.unit_id
-                      AND x.head = :head OFFSET 0) p
-  CROSS JOIN LATERAL (SELECT * FROM fact x WHERE x.id = p.id AND x.merged_into IS NULL OFFSET 0) fp
-  CROSS JOIN LATERAL (SELECT * FROM fact_tenure x WHERE x.post_id = p.id OFFSET 0) t
-  CROSS JOIN LATERAL (SELECT * FROM fact x WHERE x.id = t.id
-                      AND {_MAY_HOLD.format(f="x")}) ft
-  CROSS JOIN LATERAL (SELECT name FROM fact_person x WHERE x.id = t.person_id OFFSET 0) per
-  CROSS JOIN LATERAL (SELECT name FROM fact_unit x WHERE x.id = p.unit_id OFFSET 0) u
-),
-cited(fact_id) AS (
-  SELECT id FROM lk UNION SELECT tenure_id FROM ho UNION SELECT post_id FROM ho
-)
-{_L_ROWS} FROM lk
-UNION ALL
-{_H_ROWS} FROM ho
-UNION ALL
-{_C_ROWS}
-FROM cited CROSS JOIN LATERAL (
-  SELECT * FROM fact_citation x WHERE x.fact_id = cited.fact_id OFFSET 0) c
-UNION ALL
-{_U_ROWS} FROM fact_unit u JOIN fact f ON f.id = u.id WHERE u.id = :uid
-""").bindparams(bindparam("lines", expanding=True))
-
-
 _CITES_SQL = (
     text("""SELECT fact_id, item_sha256, locator, quote, reference FROM fact_citation
 WHERE fact_id IN :ids ORDER BY id""")
@@ -449,12 +303,13 @@ WHERE fact_id IN :ids ORDER BY id""")
 
 
 def _cited(row: Any, fact_id: int, kind: str, cites: dict[int, list[Cite]]) -> Cited:
+    span = _span_items(row.start_date, row.end_date, row.first_cited, row.last_cited)
     return Cited(
         fact_id,
         kind,
         row.key,
         row.confidence,
-        span_of(row).as_dict(),
+        dict(span),  # a dict of its own: an answer's parts may be changed by whoever holds it
         row.assumption,
         tuple(cites.get(fact_id, ())),
     )
@@ -509,8 +364,8 @@ class _PostRow:
 
 
 def _covered(
-    rows: Iterable[Row[Any]], q: Moment, bases: frozenset[Basis]
-) -> list[tuple[Row[Any], Coverage, TimeSpan]]:
+    rows: Iterable[Any], q: Moment, bases: frozenset[Basis]
+) -> list[tuple[Any, Coverage, TimeSpan]]:
     """The rows that hold at the moment on an allowed basis, with that basis and their span."""
     out = []
     for r in rows:
@@ -525,7 +380,7 @@ def _commanders(
     s: Session,
     unit: Entity,
     q: Moment,
-    covered: list[tuple[Row[Any], Coverage, TimeSpan]],
+    covered: list[tuple[Any, Coverage, TimeSpan]],
     cites: dict[int, list[Cite]],
     names: dict[int, str],
     explain: bool = False,
@@ -647,31 +502,32 @@ def chain(
 ) -> ChainAnswer:
     """Every unit above `unit` at `on` along `lines`, with each link and each unit's commanders."""
     q = moment(on)
+    con = chainsql.raw(s)
     root: str | None
     if s.get_bind().dialect.name == "postgresql":
         # An id is checked by the statement itself (its U row), saving a round trip.
         uid = unit if isinstance(unit, int) else resolve(s, "unit", unit)
-        link_rows, holder_rows, cites, root = _chain_rows(s, uid, q, lines)
+        link_rows, holder_rows, cites, root = chainsql.pg_chain(con, uid, q, lines)
         if root is None:  # not a live unit: let `resolve` say why, or follow a merge
             uid = resolve(s, "unit", unit)
-            link_rows, holder_rows, cites, root = _chain_rows(s, uid, q, lines)
+            link_rows, holder_rows, cites, root = chainsql.pg_chain(con, uid, q, lines)
         kept, depth, reached = _walk(uid, link_rows, q, bases)
         covered = _covered((r for r in holder_rows if r.unit_id in depth), q, bases)
     else:
-        uid = resolve(s, "unit", unit)
-        link_rows = _level_walk(s, uid, q, lines)
+        found = chainsql.sqlite_unit(con, unit) if isinstance(unit, int) else None
+        if found is not None and found[1] is None:
+            uid, root = int(unit), found[0]
+        else:  # a name, or not a live unit's id: let `resolve` find it or say why
+            uid = resolve(s, "unit", unit)
+            root = (chainsql.sqlite_unit(con, uid) or (f"#{uid}", None))[0]
+        link_rows = chainsql.sqlite_links(con, uid, q, lines)
         kept, depth, reached = _walk(uid, link_rows, q, bases)
-        covered = _covered(_holder_rows(s, sorted(depth), q), q, bases)
-        cites = citations_for(
-            s,
+        covered = _covered(chainsql.sqlite_holders(con, sorted(depth), q), q, bases)
+        cites = chainsql.sqlite_cites(
+            con,
             [lk.id for lk, _ in kept]
             + [r.tenure_id for r, _c, _s in covered]
             + [r.post_id for r, _c, _s in covered],
-        )
-        root = (
-            _unit_names(s, [uid]).get(uid, f"#{uid}")
-            if not any(r.child_id == uid for r, _ in kept)
-            else ""
         )
     unit_ids = sorted(depth)
     names = {r.child_id: r.child_name for r, _ in kept} | {
@@ -709,80 +565,18 @@ def chain(
     return ChainAnswer(ent(uid), str(q), nodes, links, tops)
 
 
-def _level_walk(s: Session, uid: int, q: Moment, lines: Sequence[str]) -> list[Any]:
-    """Every link that may hold at the moment, up from `uid`, a level a query."""
-    params = {"lines": list(lines), **_keys(q)}
-    rows: list[Any] = []
-    seen, frontier = {uid}, [uid]
-    while frontier:
-        level = list(s.execute(_LEVEL_SQL, {"ids": frontier, **params}))
-        rows.extend(level)
-        frontier = sorted({r.parent_id for r in level} - seen)
-        seen.update(frontier)
-    return sorted(rows, key=lambda r: r.id)
-
-
-def _chain_rows(
-    s: Session, uid: int, q: Moment, lines: Sequence[str]
-) -> tuple[list[Any], list[Any], dict[int, list[Cite]], str | None]:
-    """Links, command tenures and their citations up from `uid`, in one statement; the unit's
-    name last (None if `uid` is not a live unit)."""
-    links: list[Any] = []
-    holders: list[Any] = []
-    cites: dict[int, list[tuple[int, Cite]]] = defaultdict(list)
-    root: str | None = None
-    params = {"uid": uid, "lines": list(lines), "head": True, **_keys(q)}
-    for row in s.execute(_CHAIN_SQL, params):
-        tag = row.tag
-        if tag == "L":
-            links.append(
-                SimpleNamespace(
-                    id=row.id,
-                    child_id=row.x1,
-                    parent_id=row.x2,
-                    line=row.t1,
-                    child_name=row.t2,
-                    parent_name=row.t3,
-                    **{c: getattr(row, c) for c in _FACT_OF},
-                )
-            )
-        elif tag == "H":
-            holders.append(
-                SimpleNamespace(
-                    tenure_id=row.id,
-                    person_id=row.x1,
-                    post_id=row.x2,
-                    unit_id=row.x3,
-                    title=row.t1,
-                    role=row.t2,
-                    person_name=row.t3,
-                    unit_name=row.t4,
-                    **{c: getattr(row, c) for c in _WIDE[9:]},
-                )
-            )
-        elif tag == "C":
-            locator = json.loads(row.t2) if isinstance(row.t2, str) else row.t2
-            cites[row.x1].append((row.id, Cite(row.t1, locator, row.t3, row.t4)))
-        else:
-            root = row.t1 if row.x1 is None else None
-    links.sort(key=lambda r: r.id)
-    holders.sort(key=lambda r: r.tenure_id)
-    ordered = {k: [c for _i, c in sorted(v, key=lambda x: x[0])] for k, v in cites.items()}
-    return links, holders, ordered, root
-
-
 def _walk(
-    uid: int, rows: list[Row[Any]], q: Moment, bases: frozenset[Basis]
-) -> tuple[list[tuple[Row[Any], Coverage]], dict[int, int], dict[int, set[str]]]:
+    uid: int, rows: list[Any], q: Moment, bases: frozenset[Basis]
+) -> tuple[list[tuple[Any, Coverage]], dict[int, int], dict[int, set[str]]]:
     """Breadth-first up the links that hold at the moment on an allowed basis."""
-    by_child: dict[int, list[tuple[Row[Any], Coverage]]] = defaultdict(list)
+    by_child: dict[int, list[tuple[Any, Coverage]]] = defaultdict(list)
     for r in rows:
         cov = coverage(span_of(r), q)
         if cov is not None and cov.basis in bases:
             by_child[r.child_id].append((r, cov))
     depth = {uid: 0}
     reached: dict[int, set[str]] = {uid: set()}
-    kept: list[tuple[Row[Any], Coverage]] = []
+    kept: list[tuple[Any, Coverage]] = []
     frontier = [uid]
     while frontier:
         nxt = []
