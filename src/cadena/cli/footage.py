@@ -1,7 +1,8 @@
 """Commands for same footage: fingerprint, similar, copies.
 
 JSON keys (stable):
-- `fingerprint`: {"items", "items_fingerprinted", "fingerprints_made", "vpdq"}
+- `fingerprint`: {"items", "items_fingerprinted", "fingerprints_made", "vpdq",
+  "indexed": {"frames", "sound"} (fingerprints in each index)}
 - `similar`: {"query": {"item"|"file", "kind"}, "similar": [{"item", "by", "distance",
   "coverage", "offset_s", "mirrored", "cropped", "rotated", "sound_landmarks", "posted_at"}]}
 - `copies`: {"clusters": [{"items": [{"item", "kind", "posted_at", "source", "platform",
@@ -42,6 +43,12 @@ def fingerprint(
     vpdq: Annotated[
         bool, typer.Option("--vpdq", help="Also store vPDQ hashes (one a second) to exchange.")
     ] = False,
+    rebuild_index: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild-index", help="Build the frame and sound indexes anew from the fingerprints."
+        ),
+    ] = False,
     case: CaseOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -53,13 +60,14 @@ def fingerprint(
     with count_progress(not json_) as bar:
         task = bar.add_task("fingerprinting", total=todo)
         made = store.ensure(c, items or None, vpdq, advance=lambda _sha: bar.advance(task))
-        with c.session(write=False) as s:
-            store.footage_index(c, s)  # bring the index up to date now, not at the next query
+        # Bring the indexes up to date now, not at the next query (or build them anew).
+        indexed = store.rebuild_indexes(c) if rebuild_index else store.update_indexes(c)
     result = {
         "items": total_items,
         "items_fingerprinted": todo,
         "fingerprints_made": made,
         "vpdq": vpdq,
+        "indexed": indexed,
     }
     if json_:
         emit_json(result)

@@ -282,11 +282,15 @@ def ensure(
     return made
 
 
-def update_indexes(case: Case) -> None:
-    """Bring the frame-code and sound indexes up to date with the stored fingerprints."""
+def update_indexes(case: Case) -> dict[str, int]:
+    """Bring the frame-code and sound indexes up to date with the stored fingerprints.
+
+    Returns how many fingerprints each holds now.
+    """
     with case.session(write=False) as s:
-        footage_index(case, s)
-        sound_index(case, s)
+        frames_index = footage_index(case, s)
+        sound = sound_index(case, s)
+    return {"frames": len(frames_index.codes.groups()), "sound": len(sound.groups())}
 
 
 def lacking(s: Session, with_vpdq: bool = False) -> list[str]:
