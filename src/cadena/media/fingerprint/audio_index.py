@@ -49,7 +49,7 @@ class LandmarkSegment:
 
     keys: np.ndarray  # (K,) uint32: the distinct hashes, sorted
     starts: np.ndarray  # (K + 1,) int64: postings of keys[i] are [starts[i], starts[i + 1])
-    ids: np.ndarray  # (P,) int64: the fingerprint each posting belongs to
+    ids: np.ndarray  # (P,) uint32 (int64 past 2**32): the fingerprint each posting belongs to
     cols: np.ndarray  # (P,) int32: its anchor column
     groups: np.ndarray  # (G,) int64: the fingerprints here, sorted
     sizes: np.ndarray  # (G,) int64: all their landmarks (sampled or not)
@@ -71,7 +71,7 @@ class LandmarkSegment:
         return cls(
             h[first].astype(np.uint32),
             starts,
-            ids[order].astype(np.int64),
+            ids[order].astype(np.uint32 if ids.max(initial=0) < 2**32 else np.int64),
             cols[order].astype(np.int32),
             groups[g_order].astype(np.int64),
             sizes[g_order].astype(np.int64),
@@ -173,26 +173,60 @@ class LandmarkIndex(SegmentedIndex[LandmarkSegment]):
             )
         )
 
-    def votes(self, fp: audio.AudioFingerprint) -> Votes:
-        """Best-aligned shared landmarks of the query with every stored fingerprint sharing any."""
+    def add_postings(
+        self,
+        hashes: np.ndarray,
+        columns: np.ndarray,
+        ids: np.ndarray,
+        groups: np.ndarray,
+        sizes: np.ndarray,
+    ) -> None:
+        """Queue many fingerprints' landmarks at once (a bulk load): `ids` names each landmark's
+        fingerprint, `groups` and `sizes` list the fingerprints and their landmark counts."""
+        keep = sampled(hashes, self.sample_bits)
+        self._queue(
+            (
+                np.asarray(hashes[keep], dtype=np.uint32),
+                np.asarray(columns[keep], dtype=np.int32),
+                np.asarray(ids[keep], dtype=np.int64),
+                np.asarray(groups, dtype=np.int64),
+                np.asarray(sizes, dtype=np.int64),
+            )
+        )
+
+    def votes(self, fp: audio.AudioFingerprint, at_least: int = 1) -> Votes:
+        """Best-aligned shared landmarks of the query with each stored fingerprint, where at
+        least `at_least` of them agree on one offset."""
         keep = sampled(fp.hashes, self.sample_bits)
         qh, qc = fp.hashes[keep].astype(np.uint32), fp.columns[keep].astype(np.int64)
-        keys, sizes = [], []
+        hits, sizes = [], []
         for seg in self._searched():
             qi, ids, cols = seg.postings(qh)
             if len(ids):
-                keys.append((ids << 32) | (cols.astype(np.int64) - qc[qi] + _BIAS))
+                hits.append((ids.astype(np.int64), cols.astype(np.int64) - qc[qi]))
                 sizes.append((np.asarray(seg.groups), np.asarray(seg.sizes)))
-        if not keys:
+        ids = np.concatenate([h[0] for h in hits]) if hits else np.zeros(0, np.int64)
+        delta = np.concatenate([h[1] for h in hits]) if hits else np.zeros(0, np.int64)
+        # A fingerprint with fewer postings in all than `at_least` cannot reach it at one offset:
+        # dropping those first leaves little to sort (most postings are chance hits).
+        if at_least > 1 and len(ids):
+            if int(ids.max()) < 64 * len(ids) + 1_000_000:  # row ids are dense: count directly
+                many = np.bincount(ids)[ids] >= at_least
+            else:
+                _, inverse, total = np.unique(ids, return_inverse=True, return_counts=True)
+                many = total[inverse] >= at_least
+            ids, delta = ids[many], delta[many]
+        if not len(ids):
             empty = np.zeros(0, np.int64)
             return Votes(empty, empty, empty, empty)
-        u, n = np.unique(np.concatenate(keys), return_counts=True)
+        u, n = np.unique((ids << 32) | (delta + _BIAS), return_counts=True)
         smooth = n.copy()
         smooth[1:] += n[:-1] * (np.diff(u) == 1)  # the offset one column earlier, as compare does
         group = u >> 32
         # Per fingerprint the best count, the smallest offset on ties (as np.argmax in compare).
         order = np.lexsort((u, -smooth, group))
         first = order[np.r_[True, group[order][1:] != group[order][:-1]]]
+        first = first[smooth[first] >= at_least]
         found = group[first]
         if self.visible is not None:
             first = first[np.isin(found, self.visible)]
@@ -214,12 +248,12 @@ class LandmarkIndex(SegmentedIndex[LandmarkSegment]):
         """
         if not len(fp):
             return {}
-        v = self.votes(fp)
+        v = self.votes(fp, SAMPLED_VOTES if self.sample_bits else audio.MIN_COMMON)
         if self.sample_bits:
             if load is None:
                 raise ValueError("a sampled index checks its candidates: give `load`")
             out = {}
-            for key in v.keys[v.common >= SAMPLED_VOTES].tolist():
+            for key in v.keys.tolist():
                 m = audio.compare(fp, load(key))
                 if m is not None:
                     out[key] = m

@@ -266,7 +266,14 @@ class CodeIndex(SegmentedIndex[Segment]):
 
     def search(self, code: np.ndarray, radius: int = 31) -> tuple[np.ndarray, np.ndarray]:
         """Labels and Hamming distances of every stored code within `radius` bits of `code`."""
-        rows, labels, dist = self.search_many(np.asarray(code).reshape(1, 32), radius)
+        q = _words(np.asarray(code, dtype=np.uint8).reshape(1, 32))[0]
+        found = [s.search(q, radius) for s in self._searched()]
+        if not found:
+            return np.zeros(0, np.int64), np.zeros(0, np.int32)
+        labels, dist = np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
+        if self.visible is not None:
+            keep = np.isin(labels >> self.group_shift, self.visible)
+            labels, dist = labels[keep], dist[keep]
         return labels, dist
 
     def search_many(
