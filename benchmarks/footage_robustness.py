@@ -15,8 +15,14 @@ Anchors: "PDQ alone" hashes the middle frame of each video (distance <= 31); "vP
 `vpdq` package at one hash per second with ThreatExchange's defaults (quality >= 50, distance < 31,
 >= 80% of the copy's frames found in the original).
 
-    python benchmarks/footage_robustness.py [--seeds 3] [--photos 20] [--work DIR]
-                                             [--keyframes-only]
+With `--gop S` every clip (originals re-encoded from the real clips, and every copy) holds a
+keyframe at least every S seconds, as phones record and platforms re-encode; without it libx264's
+defaults apply (a keyframe at most every 250 frames: one or two in these 4-10 s clips). Cadena's
+default sampling decodes keyframes only where they lie at most `max_gap` apart, so the two runs
+measure its two ways of sampling. The copies each check missed are listed at the end.
+
+    python benchmarks/footage_robustness.py [--seeds 3] [--photos 20] [--work DIR] [--gop S]
+                                             [--kinds K,K] [--keyframes-only]
 """
 
 from __future__ import annotations
@@ -63,26 +69,40 @@ PHOTOS = [
 ]
 
 
-def originals(work: Path, n_photos: int) -> list[Path]:
-    clips = [SKV / "bigbuckbunny.mp4", SKV / "bikes.mp4", SKV / "carphone_pristine.mp4"]
+REAL = ["bigbuckbunny.mp4", "bikes.mp4", "carphone_pristine.mp4"]
+
+
+def originals(work: Path, n_photos: int, keyint: int | None) -> list[Path]:
+    clips = []
+    for name in REAL:
+        if not keyint:
+            clips.append(SKV / name)
+            continue
+        out = work / f"real_{Path(name).stem}.mp4"  # the real clip as a phone would hold it
+        if not out.exists():
+            images, fps, sound, rate = transforms.read_video(SKV / name)
+            transforms.write_video(out, images, fps, 1_500_000, sound, rate, keyint)
+        clips.append(out)
     for i, name in enumerate(PHOTOS[:n_photos]):
         out = work / f"photo_{Path(name).stem}.mp4"
         if not out.exists():
             photo = np.asarray(Image.open(SKI / name).convert("RGB"))
             frames = list(transforms.ken_burns(photo, seed=i))
-            transforms.write_video(out, frames, 25, bitrate=1_500_000)
+            transforms.write_video(out, frames, 25, bitrate=1_500_000, keyint=keyint)
         clips.append(out)
     return clips
 
 
-def make_copies(work: Path, srcs: list[Path], seeds: int) -> list[tuple[int, str, Path]]:
+def make_copies(
+    work: Path, srcs: list[Path], seeds: int, kinds: list[str], keyint: int | None
+) -> list[tuple[int, str, Path]]:
     copies = []
     for k, src in enumerate(srcs):
-        for kind in transforms.KINDS:
+        for kind in kinds:
             for seed in range(seeds):
                 out = work / f"copy_{k:02d}_{kind}_{seed}.mp4"
                 if not out.exists():
-                    transforms.transform(src, out, kind, seed=1000 * k + seed)
+                    transforms.transform(src, out, kind, seed=1000 * k + seed, keyint=keyint)
                 copies.append((k, kind, out))
     copies.append((2, "real_distorted", SKV / "carphone_distorted.mp4"))
     return copies
@@ -101,11 +121,18 @@ def main() -> None:
     ap.add_argument(
         "--keyframes-only", action="store_true", help="fingerprint from keyframes only (fastest)"
     )
+    ap.add_argument("--gop", type=float, default=0.0, help="a keyframe every GOP seconds (25 fps)")
+    ap.add_argument("--kinds", default=",".join(transforms.KINDS), help="transforms to check")
     args = ap.parse_args()
-    args.work.mkdir(parents=True, exist_ok=True)
+    kinds = [k for k in args.kinds.split(",") if k]
+    keyint = round(args.gop * 25) if args.gop else None
+    work = args.work / f"gop{args.gop:g}" if keyint else args.work
+    work.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    srcs = originals(args.work, args.photos)
-    copies = make_copies(args.work, srcs, args.seeds)
+    srcs = originals(work, args.photos, keyint)
+    copies = make_copies(work, srcs, args.seeds, kinds, keyint)
+    gops = f"a keyframe at least every {args.gop:g} s" if keyint else "libx264 default GOPs"
+    print(f"load average {os.getloadavg()[0]:.2f}; {gops}")
     print(f"{len(srcs)} originals, {len(copies)} copies (made in {time.time() - t0:.0f} s)")
 
     ours = {p: video.fingerprint_video(p, keyframes_only=args.keyframes_only) for p in srcs}
@@ -130,11 +157,16 @@ def main() -> None:
 
     recall: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     false: dict[str, int] = defaultdict(int)
+    missed: list[str] = []
     for k, kind, path in copies:
         got = decide_all(path)
         for method, keys in got.items():
             recall[kind][method].append(k in keys)
             false[method] += len(keys - {k})
+        if k not in got["ours"]:
+            missed.append(f"{path.name} (original {srcs[k].stem})")
+        if got["ours"] - {k}:
+            missed.append(f"{path.name} FALSE MATCH with {sorted(got['ours'] - {k})}")
     for k, path in enumerate(srcs):  # originals against each other
         got = decide_all(path)
         for method, keys in got.items():
@@ -142,7 +174,7 @@ def main() -> None:
     pairs = len(copies) * (len(srcs) - 1) + len(srcs) * (len(srcs) - 1)
 
     print(f"\n{'transform':26} {'n':>4} {'ours':>8} {'PDQ alone':>10} {'vPDQ':>8}")
-    for kind in [*transforms.KINDS, "real_distorted"]:
+    for kind in [*kinds, "real_distorted"]:
         r = recall[kind]
         n = len(r["ours"])
         cells = [f"{100 * np.mean(r[m]):7.1f}%" for m in ("ours", "pdq", "vpdq")]
@@ -151,6 +183,7 @@ def main() -> None:
         f"\nfalse matches among {pairs} unrelated pairs: ours {false['ours']}, "
         f"PDQ alone {false['pdq']}, vPDQ {false['vpdq']}"
     )
+    print("missed by Cadena:", *missed, sep="\n  ")
     print(f"total time {time.time() - t0:.0f} s on {os.cpu_count()} cores")
 
 

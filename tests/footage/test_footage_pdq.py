@@ -45,3 +45,21 @@ def test_footage_pdq_dihedral_mirror_and_hex() -> None:
     assert pdq.distance(codes[pdq.MIRROR], mirrored) <= 8
     assert pdq.distance(codes[0], mirrored) > 64
     assert (pdq.from_hex(pdq.to_hex(codes[0])) == codes[0]).all()
+
+
+def test_footage_batched_pdq_gives_pdqhash_bits_for_every_crop() -> None:
+    sampled = frames.sample_frames(BIKES, step=0.5)[:12]
+    images = np.stack([f.image for f in sampled])
+    h, w = images.shape[1:3]
+    windows = [pdq.crop_windows(h, w, s, ax, ay) for s, ax, ay in ((1, 0.5, 0.5), (0.9, 0.2, 0.7))]
+    codes, quality = pdq.hash_crops(images, windows)
+    worst = [0, 0]
+    for i, img in enumerate(images):
+        for c, (y, ch, x, cw) in enumerate(windows):
+            ref, q = pdq.pdq_dihedral(np.ascontiguousarray(img[y : y + ch, x : x + cw]))
+            if c == 0:
+                assert abs(int(quality[i]) - q) <= 1
+            worst[c] = max(worst[c], int(pdq.distance(codes[i, c], ref).max()))
+    # The whole picture: PDQ's bits but where float rounding meets the median. A crop: its
+    # outermost samples also see a pixel or two beyond the cut, which moves a few bits.
+    assert worst[0] <= 4 and worst[1] <= 16

@@ -21,7 +21,11 @@ from PIL import Image
 from cadena.errors import CadenaError
 
 TOOL = "cadena.media.frames"
-TOOL_VERSION = "0.1.0"
+TOOL_VERSION = "0.2.0"
+#: Keyframes at most this far apart are all the frames decoded (phones record one every 1-2 s).
+MAX_GAP = 2.0
+#: In longer groups of pictures, a frame every STEP seconds (excerpts start anywhere).
+STEP = 0.125
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class SampledFrame:
     time: float  # seconds from the start of the video stream
     keyframe: bool
     image: np.ndarray  # H x W x 3, RGB, uint8
+    luma: np.ndarray | None = None  # H x W, uint8, full range: the decoder's Y, scaled alike
 
 
 @dataclass(frozen=True)
@@ -90,11 +95,18 @@ def _to_rgb(frame: av.VideoFrame, max_side: int) -> np.ndarray:
     return frame.reformat(width=w, height=h, format="rgb24", interpolation="AREA").to_ndarray()
 
 
+def _to_luma(frame: av.VideoFrame, max_side: int) -> np.ndarray:
+    """Luma scaled by libswscale: PDQ's luma of the RGB picture to within rounding (and an
+    offset, which PDQ ignores), at a fraction of the cost of computing it from RGB."""
+    w, h = _scaled_size(frame.width, frame.height, max_side)
+    return frame.reformat(width=w, height=h, format="gray", interpolation="AREA").to_ndarray()
+
+
 def sample_frames(
     path: str | Path,
     *,
-    max_gap: float = 1.0,
-    step: float = 0.125,
+    max_gap: float = MAX_GAP,
+    step: float = STEP,
     max_side: int = 320,
     keyframes_only: bool = False,
     threads: int = 1,
@@ -135,6 +147,10 @@ def _sample(
     ctx = stream.codec_context
     state = {"last": -1e9}
     gop: list[av.Packet] = []
+    # A group of pictures of exactly max_gap (a keyframe every 30 frames at 30 fps) is short:
+    # allow half a frame for timestamps' rounding.
+    rate = float(stream.average_rate or 0)
+    limit = max_gap + (0.5 / rate if rate > 0 else 0.02)
 
     def keep(frame: av.VideoFrame, dense: bool, must: bool = False) -> SampledFrame | None:
         # frame.time needs the frame's time base, which frames drained at the end lack.
@@ -143,17 +159,19 @@ def _sample(
         gap = t - state["last"]
         if (frame.key_frame and (must or gap >= step / 2)) or (dense and gap >= step * 0.95):
             state["last"] = t
-            return SampledFrame(round(t, 4), bool(frame.key_frame), _to_rgb(frame, max_side))
+            rgb, luma = _to_rgb(frame, max_side), _to_luma(frame, max_side)
+            return SampledFrame(round(t, 4), bool(frame.key_frame), rgb, luma)
         return None
 
     def flush(gop: list[av.Packet], next_key_time: float | None) -> Iterator[SampledFrame]:
         t0 = _packet_time(gop[0], tb, start) or 0.0
         times = [t for t in (_packet_time(p, tb, start) for p in gop) if t is not None]
         end = next_key_time if next_key_time is not None else max(times, default=t0)
-        dense = not keyframes_only and end - t0 > max_gap
-        ctx.skip_frame = "DEFAULT" if dense else "NONKEY"
+        dense = not keyframes_only and end - t0 > limit
+        # Frames no other frame refers to (most B-frames) need not be decoded to reach the rest.
+        ctx.skip_frame = "NONREF" if dense else "NONKEY"
         # A lone keyframe is needed when skipping it would leave a gap over max_gap.
-        must = not dense and (next_key_time is None or next_key_time - state["last"] > max_gap)
+        must = not dense and (next_key_time is None or next_key_time - state["last"] > limit)
         if not dense and not must and t0 - state["last"] < step / 2:
             return  # too close to the last frame kept (e.g. intra-only video): not even decoded
         for p in gop if dense else gop[:1]:
@@ -215,16 +233,20 @@ def detect_borders(image: np.ndarray, tolerance: int = 12, max_fraction: float =
 def _detect_once(image: np.ndarray, tolerance: int, max_fraction: float = 0.4) -> Borders:
     if min(image.shape[:2]) < 8:
         return Borders()
-    luma = image.astype(np.int16).mean(axis=2)
+    luma = image.astype(np.int16) if image.ndim == 2 else image.astype(np.int16).mean(axis=2)
     h, w = luma.shape
 
     def run(lines: np.ndarray, limit: int) -> int:
-        # A bar line is flat (little spread) and close in colour to the outermost line.
+        # A bar line is flat (little spread) and close in colour to the outermost line. Only the
+        # lines up to the first that is not flat can be bar, so only those are looked at.
+        lines = lines[: limit + 1]
+        spread = np.ptp(lines, axis=1) <= 2 * tolerance
+        n = int(np.argmin(spread)) if not spread.all() else len(spread)
+        if n == 0:
+            return 0
         ref = np.median(lines[0])
-        flat = (np.ptp(lines, axis=1) <= 2 * tolerance) & (
-            np.abs(np.median(lines, axis=1) - ref) <= tolerance
-        )
-        n = int(np.argmin(flat)) if not flat.all() else len(flat)
+        near = np.abs(np.median(lines[:n], axis=1) - ref) <= tolerance
+        n = int(np.argmin(near)) if not near.all() else n
         return min(n, limit)
 
     limit_h, limit_w = int(h * max_fraction), int(w * max_fraction)

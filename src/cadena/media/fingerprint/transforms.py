@@ -62,15 +62,22 @@ def write_video(
     bitrate: int = 1_000_000,
     sound: np.ndarray | None = None,
     rate: int = 44100,
+    keyint: int | None = None,
 ) -> Path:
-    """Encode RGB frames (and mono sound) as H.264 + AAC in MP4."""
+    """Encode RGB frames (and mono sound) as H.264 + AAC in MP4.
+
+    `keyint`: at most that many frames between keyframes (libx264's default is 250).
+    """
     path = Path(path)
     tmp = path.with_name(path.name + ".part.mp4")
     h, w = images[0].shape[:2]
     h, w = h - h % 2, w - w % 2
     rate_q = Fraction(fps).limit_denominator(1001)
     with av.open(str(tmp), "w") as out:
-        vs = out.add_stream("libx264", rate=rate_q, options={"preset": "veryfast"})
+        options = {"preset": "veryfast"}
+        if keyint:
+            options["x264-params"] = f"keyint={keyint}"
+        vs = out.add_stream("libx264", rate=rate_q, options=options)
         vs.width, vs.height, vs.pix_fmt, vs.bit_rate = w, h, "yuv420p", bitrate
         tb = 1 / rate_q  # the muxer may change the stream's time base; frames keep this one
         vs.time_base = tb
@@ -150,8 +157,10 @@ def _screen(img: Frame, rng: np.random.Generator) -> Frame:
     return out
 
 
-def transform(src: str | Path, dst: str | Path, kind: str, seed: int = 0) -> Path:
-    """Write a copy of `src` made by `kind` (one of KINDS) to `dst`."""
+def transform(
+    src: str | Path, dst: str | Path, kind: str, seed: int = 0, keyint: int | None = None
+) -> Path:
+    """Write a copy of `src` made by `kind` (one of KINDS) to `dst` (`keyint`: see write_video)."""
     rng = np.random.default_rng(seed)
     images, fps, sound, rate = read_video(src)
     bitrate = int(rng.choice([250_000, 400_000, 700_000]))
@@ -192,7 +201,8 @@ def transform(src: str | Path, dst: str | Path, kind: str, seed: int = 0) -> Pat
             sound = sound[a : a + int(length / fps * rate)]
     elif kind != "reencode":
         raise ValueError(f"unknown transform {kind!r}; one of {', '.join(KINDS)}")
-    return write_video(dst, [per_frame(im) for im in images], fps, bitrate, sound, rate)
+    out = [per_frame(im) for im in images]
+    return write_video(dst, out, fps, bitrate, sound, rate, keyint)
 
 
 def ken_burns(

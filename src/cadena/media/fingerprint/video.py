@@ -8,7 +8,10 @@ by about 128. So, for every sampled frame:
 - PDQ is taken of the whole picture and of fixed crops of it (centre 95%, centre 90% and the four
   90% corners); a copy cropped by that much matches the original's crop, and the original matches
   a cropped copy's whole picture through the copy's own crops;
-- all eight rotations and flips are kept, so a mirrored or turned copy matches too.
+- all eight rotations and flips are kept, so a mirrored or turned copy matches too;
+- for the index only, 90% windows on a grid of positions (`GRID_STEPS` a side): a copy cropped
+  off-centre, as re-uploads are, matches the window nearest its own position (PDQ moves by about
+  31 bits when a window shifts by 1.25% of the picture, so the grid must be that fine).
 
 The index holds only the upright codes; queries use the mirror and the rotations (see
 `query_codes`). Frames with PDQ quality under 50 (flat, dark) are not used to match, unless the
@@ -29,7 +32,7 @@ from cadena.media import frames
 from cadena.media.fingerprint import pdq
 
 KIND = "video-pdq"
-VERSION = "1"
+VERSION = "2"  # 2: frames decoded without non-reference frames, keyframes only up to 2 s apart
 MIN_QUALITY = 50
 # A video with fewer than two frames of quality 50 (low contrast, fog, night) falls back on its
 # frames of quality >= WEAK_QUALITY, whose hits must then be much closer (see match.WEAK_RADIUS).
@@ -45,6 +48,17 @@ CROPS: tuple[tuple[str, float, float, float], ...] = (
     ("bottomright90", 0.9, 1.0, 1.0),
 )
 UPRIGHT, MIRROR = 0, pdq.MIRROR
+#: 90% windows at GRID_STEPS x GRID_STEPS positions (those already in CROPS left out), indexed
+#: under one crop label, GRID_LABEL: a hit on any of them says "cropped", which is all that matters.
+GRID_STEPS = 5
+GRID_SCALE = 0.9
+GRID_LABEL = len(CROPS)
+GRID: tuple[tuple[float, float], ...] = tuple(
+    (float(ax), float(ay))
+    for ay in np.linspace(0, 1, GRID_STEPS)
+    for ax in np.linspace(0, 1, GRID_STEPS)
+    if not any(s == GRID_SCALE and (ax, ay) == (cx, cy) for _, s, cx, cy in CROPS)
+)
 
 
 @dataclass
@@ -55,6 +69,7 @@ class VideoFingerprint:
     duration: float = 0.0
     borders: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # top, bottom, left, right
     params: dict[str, Any] = field(default_factory=dict)
+    grid: np.ndarray | None = None  # (n, len(GRID), 32) uint8, upright only
 
     def __len__(self) -> int:
         return len(self.times)
@@ -68,10 +83,13 @@ class VideoFingerprint:
         """Upright codes of usable frames: (codes (k, 32), frame (k,), crop (k,))."""
         use = self.usable
         n_crops = self.codes.shape[1]
-        codes = self.codes[use][:, :, UPRIGHT, :].reshape(-1, 32)
-        frame = np.repeat(use, n_crops)
-        crop = np.tile(np.arange(n_crops), len(use))
-        return codes, frame, crop
+        codes = self.codes[use][:, :, UPRIGHT, :]
+        crop = np.tile(np.arange(n_crops), (len(use), 1))
+        if self.grid is not None and self.grid.shape[1]:
+            codes = np.concatenate([codes, self.grid[use]], axis=1)
+            crop = np.concatenate([crop, np.full((len(use), self.grid.shape[1]), GRID_LABEL)], 1)
+        frame = np.repeat(use, codes.shape[1])
+        return codes.reshape(-1, 32), frame, crop.reshape(-1)
 
     def query_codes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Codes to look up: every crop upright and mirrored, the whole picture in all 8 ways.
@@ -100,6 +118,7 @@ class VideoFingerprint:
             codes=self.codes,
             duration=np.float64(self.duration),
             borders=np.array(self.borders, dtype=np.float64),
+            grid=self.grid if self.grid is not None else np.zeros((0, 0, 32), np.uint8),
         )
         return out.getvalue()
 
@@ -114,41 +133,61 @@ class VideoFingerprint:
             float(z["duration"]),
             (borders[0], borders[1], borders[2], borders[3]),
             params or {},
+            z["grid"] if "grid" in z.files and z["grid"].size else None,
         )
 
 
-def crop(image: np.ndarray, scale: float, ax: float, ay: float) -> np.ndarray:
-    h, w = image.shape[:2]
-    ch, cw = max(1, round(h * scale)), max(1, round(w * scale))
-    y, x = round((h - ch) * ay), round((w - cw) * ax)
-    return image[y : y + ch, x : x + cw]
+def windows(height: int, width: int) -> list[tuple[int, ...]]:
+    """(y, h, x, w) of every crop in `CROPS`, then every window of `GRID`, for that size."""
+    crops = [pdq.crop_windows(height, width, scale, ax, ay) for _, scale, ax, ay in CROPS]
+    grid = [pdq.crop_windows(height, width, GRID_SCALE, ax, ay) for ax, ay in GRID]
+    return crops + grid
+
+
+def hash_images(images: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes of pictures (RGB or luma, bars already removed): (n, len(CROPS), 8, 32) in every
+    orientation, (n, len(GRID), 32) upright, and PDQ quality (n,).
+
+    Pictures of one size are hashed together, a chunk at a time (see `pdq.dct_crops`).
+    """
+    n, k = len(images), len(CROPS)
+    codes = np.zeros((n, k, 8, 32), dtype=np.uint8)
+    grid = np.zeros((n, len(GRID), 32), dtype=np.uint8)
+    quality = np.zeros(n, dtype=np.uint8)
+    by_size: dict[tuple[int, ...], list[int]] = {}
+    for i, img in enumerate(images):
+        by_size.setdefault(img.shape, []).append(i)
+    for shape, members in by_size.items():
+        wins = windows(shape[0], shape[1])
+        for start in range(0, len(members), _CHUNK):
+            part = members[start : start + _CHUNK]
+            dct, q = pdq.dct_crops(pdq.luma(np.stack([images[i] for i in part])), wins)
+            codes[part] = pdq.bits_of(pdq.dihedral_dcts(dct[:, :k]))
+            grid[part] = pdq.bits_of(dct[:, k:])
+            quality[part] = q
+            small = [c for c, w in enumerate(wins) if min(w[1], w[3]) < pdq.MIN_SIDE]
+            for c in small:  # PDQ gives nothing for a sliver
+                (codes[part, c] if c < k else grid[part, c - k]).fill(0)
+    return codes, grid, quality
+
+
+_CHUNK = 64  # frames hashed at once: big enough for fast matrix products, small in memory
 
 
 def hash_image(image: np.ndarray) -> tuple[np.ndarray, int]:
     """(len(CROPS), 8, 32) codes of one picture (bars already removed) and its PDQ quality."""
-    out = np.zeros((len(CROPS), 8, 32), dtype=np.uint8)
-    quality = 0
-    for i, (_, scale, ax, ay) in enumerate(CROPS):
-        part = crop(image, scale, ax, ay)
-        if min(part.shape[:2]) < pdq.MIN_SIDE:
-            continue
-        out[i], q = pdq.pdq_dihedral(part)
-        if i == 0:
-            quality = q
-    return out, quality
+    codes, _, quality = hash_images([image])
+    return codes[0], int(quality[0])
 
 
 def from_frames(
     sampled: list[frames.SampledFrame], duration: float = 0.0, params: dict[str, Any] | None = None
 ) -> VideoFingerprint:
     """Fingerprint sampled frames: bars found over all of them, then each frame hashed."""
-    images = [f.image for f in sampled]
+    # The decoder's luma where the sampler kept it (cheaper, and PDQ hashes luma anyway).
+    images = [f.luma if f.luma is not None else f.image for f in sampled]
     bars = frames.video_borders(images)
-    n = len(sampled)
-    codes = np.zeros((n, len(CROPS), 8, 32), dtype=np.uint8)
-    quality = np.zeros(n, dtype=np.uint8)
-    for i, img in enumerate(images):
-        codes[i], quality[i] = hash_image(bars.crop(img))
+    codes, grid, quality = hash_images([bars.crop(img) for img in images])
     h, w = images[0].shape[:2] if images else (1, 1)
     return VideoFingerprint(
         np.array([f.time for f in sampled], dtype=np.float32),
@@ -157,14 +196,15 @@ def from_frames(
         duration,
         bars.fractions(h, w),
         params or {},
+        grid,
     )
 
 
 def fingerprint_video(
     path: str | Path,
     *,
-    max_gap: float = 1.0,
-    step: float = 0.125,
+    max_gap: float = frames.MAX_GAP,
+    step: float = frames.STEP,
     keyframes_only: bool = False,
     max_side: int = 320,
 ) -> VideoFingerprint:
@@ -175,6 +215,7 @@ def fingerprint_video(
         "keyframes_only": keyframes_only,
         "max_side": max_side,
         "crops": [c[0] for c in CROPS],
+        "grid": GRID_STEPS,
         "version": VERSION,
     }
     sampled = frames.sample_frames(
