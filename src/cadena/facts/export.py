@@ -1,11 +1,5 @@
-"""Exchange formats out: FollowTheMoney entities (JSON lines), GeoJSON, flat CSV.
-
-FollowTheMoney's `parent` has no dates, so each dated unit link becomes a `Membership` (the unit
-as member of its parent, `role` = the line), each tenure an `Occupancy` of a `Position`, each
-incident and each deployment an `Event` (with an `Address` for its coordinates), each cited item
-a `Document` (its id holds the SHA-256) used as `proof`. Every entity is checked against the
-followthemoney model before it is written: unknown properties, invalid values, missing required
-properties and references to entities not in the export are refused.
+"""Exchange formats out: GeoJSON, flat CSV, and (from `cadena.facts.ftm`) FollowTheMoney;
+and `fact_snapshot`, every live fact as plain data, to compare two cases after a round trip.
 
 Victims are never exported here by name; `include_sensitive` only adds identities to the CSV.
 """
@@ -15,271 +9,22 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cadena.db import canonical_json
-from cadena.errors import CadenaError
 from cadena.facts import models as m
+from cadena.facts.ftm import export_ftm, fid, ftm_entities, validate_ftm
 from cadena.facts.queries import describe
 from cadena.vault.case import Case
-from cadena.vault.models import Item, Source
 
-_LINE_ROLE = {
-    "administrative": "administrative subordination",
-    "operational": "operational control",
-    "informal": "informal link",
-}
-
-
-class FtmWriter:
-    """Builds FollowTheMoney entities for every live fact in one read transaction."""
-
-    def __init__(self, s: Session) -> None:
-        self.s = s
-        self.proofs: dict[int, list[str]] = defaultdict(list)
-        self.items: set[str] = set()
-        for fid, sha in s.execute(
-            select(m.Citation.fact_id, m.Citation.item_sha256).order_by(m.Citation.id)
-        ):
-            self.proofs[fid].append(doc_id(sha))
-            self.items.add(sha)
-
-    def live(self, model: type[m.Fact]) -> list[Any]:
-        return list(
-            self.s.execute(
-                select(model).where(model.merged_into.is_(None)).order_by(model.id)
-            ).scalars()
-        )
-
-    def entity(self, schema: str, eid: str, props: dict[str, Any]) -> dict[str, Any]:
-        clean = {
-            k: [str(x) for x in (v if isinstance(v, list) else [v]) if x not in (None, "")]
-            for k, v in props.items()
-        }
-        return {"id": eid, "schema": schema, "properties": {k: v for k, v in clean.items() if v}}
-
-    def dated(self, f: m.Fact) -> dict[str, Any]:
-        """Known bounds as start/end; cited dates as `date`; the assumption as `description`;
-        citations as `proof`."""
-        return {
-            "startDate": f.start_date,
-            "endDate": f.end_date,
-            "date": [d for d in (f.first_cited, f.last_cited) if d],
-            "description": f.assumption,
-            "proof": self.proofs.get(f.id, []),
-        }
-
-    def entities(self) -> Iterator[dict[str, Any]]:
-        yield from self._documents()
-        for u in self.live(m.Unit):
-            yield self.entity(
-                "PublicBody",
-                fid(u),
-                {
-                    "name": u.name,
-                    "alias": self._aliases(u.id),
-                    "classification": u.classification,
-                    "keywords": [u.force],
-                    "proof": self.proofs.get(u.id, []),
-                },
-            )
-        for lk in self.live(m.UnitLink):
-            yield self.entity(
-                "Membership",
-                fid(lk),
-                {
-                    "member": fid_of("unit", lk.child_id),
-                    "organization": fid_of("unit", lk.parent_id),
-                    "role": _LINE_ROLE[lk.line],
-                    "status": f"confidence: {lk.confidence}",
-                    **self.dated(lk),
-                },
-            )
-        for p in self.live(m.Person):
-            yield self.entity(
-                "Person",
-                fid(p),
-                {
-                    "name": p.name,
-                    "alias": self._aliases(p.id),
-                    "description": p.description,
-                    "proof": self.proofs.get(p.id, []),
-                },
-            )
-        for post in self.live(m.Post):
-            yield self.entity(
-                "Position",
-                fid(post),
-                {
-                    "name": post.title,
-                    "organization": fid_of("unit", post.unit_id) if post.unit_id else None,
-                    "summary": post.role,
-                    "keywords": ["head"] if post.head else [],
-                    "proof": self.proofs.get(post.id, []),
-                },
-            )
-        for t in self.live(m.Tenure):
-            yield self.entity(
-                "Occupancy",
-                fid(t),
-                {
-                    "holder": fid_of("person", t.person_id),
-                    "post": fid_of("post", t.post_id),
-                    "status": f"confidence: {t.confidence}",
-                    **self.dated(t),
-                },
-            )
-        yield from self._events()
-
-    def _events(self) -> Iterator[dict[str, Any]]:
-        involved: dict[int, list[str]] = defaultdict(list)
-        for a in self.live(m.Attribution):
-            for kind, ref in (("unit", a.unit_id), ("person", a.person_id)):
-                if ref:
-                    involved[a.incident_id].append(fid_of(kind, ref))
-        for inc in self.live(m.Incident):
-            address = self._address(inc)
-            if address:
-                yield address
-            yield self.entity(
-                "Event",
-                fid(inc),
-                {
-                    "name": inc.title,
-                    "summary": inc.description,
-                    "keywords": [inc.incident_kind, f"confidence: {inc.confidence}"],
-                    "location": inc.place,
-                    "involved": involved.get(inc.id, []),
-                    "addressEntity": address["id"] if address else None,
-                    **self.dated(inc),
-                },
-            )
-        for d in self.live(m.Deployment):
-            address = self._address(d)
-            if address:
-                yield address
-            yield self.entity(
-                "Event",
-                fid(d),
-                {
-                    "name": f"Deployment: {describe(self.s, d)}",
-                    "keywords": ["deployment", f"confidence: {d.confidence}"],
-                    "location": d.place,
-                    "involved": [fid_of("unit", d.unit_id)],
-                    "summary": d.operation,
-                    "addressEntity": address["id"] if address else None,
-                    **self.dated(d),
-                },
-            )
-
-    def _address(self, f: m.Incident | m.Deployment) -> dict[str, Any] | None:
-        if f.lat is None or f.lon is None:
-            return None
-        return self.entity(
-            "Address",
-            f"{fid(f)}-place",
-            {
-                "full": f.place or f"{f.lat}, {f.lon}",
-                "latitude": f.lat,
-                "longitude": f.lon,
-                "remarks": f"uncertainty {f.uncertainty_m} m" if f.uncertainty_m else None,
-            },
-        )
-
-    def _documents(self) -> Iterator[dict[str, Any]]:
-        for sha in sorted(self.items):
-            item = self.s.get(Item, sha)
-            name = self.s.execute(
-                select(Source.original_name).where(Source.item_sha256 == sha).order_by(Source.id)
-            ).scalar()
-            yield self.entity(
-                "Document",
-                doc_id(sha),
-                {
-                    # FtM's contentHash is SHA-1; the SHA-256 is in the id and the description.
-                    "description": f"sha256:{sha}",
-                    "fileName": name,
-                    "title": name,
-                    "mimeType": item.media_type if item else None,
-                    "fileSize": item.size if item else None,
-                },
-            )
-
-    def _aliases(self, fact_id: int) -> list[str]:
-        return list(
-            self.s.execute(
-                select(m.Name.name)
-                .where(m.Name.fact_id == fact_id, m.Name.is_alias.is_(True))
-                .order_by(m.Name.id)
-            ).scalars()
-        )
-
-
-def fid(f: m.Fact) -> str:
-    return fid_of(f.kind, f.id)
-
-
-def fid_of(kind: str, fact_id: int) -> str:
-    return f"cadena-{kind.replace('_', '-')}-{fact_id}"
-
-
-def doc_id(sha: str) -> str:
-    return f"cadena-item-{sha}"
-
-
-def validate_ftm(entities: list[dict[str, Any]]) -> None:
-    """Check each entity against the followthemoney model; raise naming the first that fails."""
-    from followthemoney import model
-    from followthemoney.exc import InvalidData
-
-    ids = {e["id"] for e in entities}
-    for e in entities:
-        schema = model.get(e["schema"])
-        if schema is None or schema.abstract:
-            raise CadenaError(f"FtM export: {e['schema']} is not a concrete schema ({e['id']}).")
-        for name, values in e["properties"].items():
-            prop = schema.properties.get(name)
-            if prop is None:
-                raise CadenaError(f"FtM export: {e['schema']} has no property {name!r}.")
-            for v in values:
-                if prop.type.clean(v, proxy=None) is None:
-                    raise CadenaError(
-                        f"FtM export: {v!r} is not a valid {prop.type.name} "
-                        f"for {e['schema']}.{name} ({e['id']})."
-                    )
-                if prop.type.name == "entity" and v not in ids:
-                    raise CadenaError(f"FtM export: {e['id']}.{name} points at {v}, not exported.")
-        missing = [p for p in schema.required if not e["properties"].get(p)]
-        if missing:
-            raise CadenaError(f"FtM export: {e['id']} lacks {', '.join(missing)}.")
-        try:
-            schema.validate(e)  # type: ignore[arg-type]
-            model.get_proxy(e, cleaned=False)
-        except InvalidData as exc:
-            raise CadenaError(f"FtM export: {e['id']} is invalid ({exc.errors}).") from None
-
-
-def ftm_entities(case: Case) -> list[dict[str, Any]]:
-    with case.session(write=False) as s:
-        entities = list(FtmWriter(s).entities())
-    validate_ftm(entities)
-    return entities
-
-
-def export_ftm(case: Case, out: str | Path) -> int:
-    """Write validated FollowTheMoney entities as JSON lines; returns how many."""
-    entities = ftm_entities(case)
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as f:
-        for e in entities:
-            f.write(canonical_json(e) + "\n")
-    return len(entities)
+# FollowTheMoney lives in its own module, both ways; these names stay importable from here.
+__all__ = ["export_csv", "export_ftm", "export_geojson", "fact_snapshot", "ftm_entities",
+           "validate_ftm"]  # fmt: skip
 
 
 # -- GeoJSON --------------------------------------------------------------------------------
@@ -451,3 +196,65 @@ def export_csv(case: Case, out: str | Path, *, include_sensitive: bool = False) 
                 ).scalars():
                     w.writerow([v.victim_id, v.name, v.contact, v.note])
     return written
+
+
+# -- comparing cases --------------------------------------------------------------------------
+
+# Columns that say where a fact sits in one database, not what it states.
+_LOCAL = frozenset({"id", "created_at", "merged_into", "lo_key", "hi_key"})
+
+
+def fact_snapshot(s: Session, *, include_sensitive: bool = False) -> list[dict[str, Any]]:
+    """Every live fact as plain data, without database ids: a reference to another fact is that
+    fact's kind and key, or (for a fact without a key) its own snapshot. Two cases that hold the
+    same facts, with the same citations, dates, confidence, assumptions and notes, give equal
+    lists, whatever their ids; what a round trip loses shows up as a difference."""
+    facts: dict[int, Any] = {}
+    for model in m.FACT_CLASSES.values():
+        for f in s.execute(select(model).where(model.merged_into.is_(None))).scalars():
+            facts[f.id] = f
+    cites: dict[int, list[str]] = defaultdict(list)
+    for c in s.execute(select(m.Citation)).scalars():
+        cites[c.fact_id].append(canonical_json([c.item_sha256, c.locator, c.quote, c.reference]))
+    names: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+    for n in s.execute(select(m.Name).order_by(m.Name.id)).scalars():
+        names[n.fact_id].append((n.name, n.is_alias))
+    extra: dict[int, list[Any]] = defaultdict(list)
+    for ou in s.execute(select(m.OrderUnit)).scalars():
+        extra[ou.order_id].append(("to_unit", ou.unit_id))
+    for p in s.execute(select(m.Party)).scalars():
+        extra[p.fact_id].append((p.role, p.person_id or p.unit_id or p.post_id))
+    memo: dict[int, Any] = {}
+
+    def ref(fact_id: int | None) -> Any:
+        if fact_id is None:
+            return None
+        f = facts.get(fact_id)
+        if f is None:
+            return {"missing": fact_id}
+        if f.key:
+            return [f.kind, f.key]
+        return record(f)
+
+    def record(f: Any) -> dict[str, Any]:
+        if f.id in memo:
+            return memo[f.id]
+        out: dict[str, Any] = {}
+        for col in sa_inspect(type(f)).columns:
+            key = col.key
+            if key in _LOCAL:
+                continue
+            value = getattr(f, key)
+            out[key] = ref(value) if key.endswith("_id") else value
+        out["citations"] = sorted(cites.get(f.id, []))
+        if f.id in names:
+            out["names"] = names[f.id]
+        if f.id in extra:
+            out["linked"] = sorted(canonical_json([r, ref(i)]) for r, i in extra[f.id])
+        if include_sensitive and f.kind == "victim":
+            ident = s.get(m.VictimIdentity, f.id)
+            out["identity"] = [ident.name, ident.contact, ident.note] if ident else None
+        memo[f.id] = out
+        return out
+
+    return sorted((record(f) for f in facts.values()), key=canonical_json)
