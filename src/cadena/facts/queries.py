@@ -18,8 +18,9 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -241,6 +242,30 @@ def _may_hold(f: Any, q: Moment) -> ColumnElement[bool]:
     )
 
 
+class _Asked:
+    """The moment asked about with its bounds and words worked out once: `coverage` reads them
+    for every row of an answer (it needs nothing else of the moment)."""
+
+    __slots__ = ("_lo", "_hi", "_text")
+
+    def __init__(self, q: Moment) -> None:
+        self._lo, self._hi, self._text = q.lo(), q.hi(), str(q)
+
+    def lo(self) -> datetime:
+        return self._lo
+
+    def hi(self) -> datetime:
+        return self._hi
+
+    def __str__(self) -> str:
+        return self._text
+
+
+def asked(q: Moment) -> Moment:
+    """`q` for `coverage`, quicker to read."""
+    return cast(Moment, _Asked(q))
+
+
 @lru_cache(maxsize=65536)
 def _date(text: str) -> PartialDate:
     return PartialDate.parse(text)  # dates repeat across rows; PartialDate is immutable
@@ -354,15 +379,6 @@ def _holder_rows(s: Session, unit_ids: Sequence[int], q: Moment) -> list[Row[Any
     return list(s.execute(_HOLDERS_SQL, params))
 
 
-class _PostRow:
-    """The post columns of a holder row, under the names `span_of`/`_cited` read."""
-
-    def __init__(self, r: Any) -> None:
-        self.key, self.start_date, self.end_date = r.p_key, r.p_start, r.p_end
-        self.first_cited, self.last_cited = r.p_first, r.p_last
-        self.confidence, self.assumption = r.p_conf, r.p_assumption
-
-
 def _covered(
     rows: Iterable[Any], q: Moment, bases: frozenset[Basis]
 ) -> list[tuple[Any, Coverage, TimeSpan]]:
@@ -407,7 +423,15 @@ def _holder(r: Any, cov: Coverage, cites: dict[int, list[Cite]], names: dict[int
         basis=cov.basis,
         assumption=cov.text,
         tenure=_cited(r, r.tenure_id, "tenure", cites),
-        post_fact=_cited(_PostRow(r), r.post_id, "post", cites),
+        post_fact=Cited(  # the post's own columns, p_-prefixed in a holder row
+            r.post_id,
+            "post",
+            r.p_key,
+            r.p_conf,
+            dict(_span_items(r.p_start, r.p_end, r.p_first, r.p_last)),
+            r.p_assumption,
+            tuple(cites.get(r.post_id, ())),
+        ),
     )
 
 
@@ -502,6 +526,7 @@ def chain(
 ) -> ChainAnswer:
     """Every unit above `unit` at `on` along `lines`, with each link and each unit's commanders."""
     q = moment(on)
+    fast = asked(q)
     con = chainsql.raw(s)
     root: str | None
     if s.get_bind().dialect.name == "postgresql":
@@ -511,8 +536,8 @@ def chain(
         if root is None:  # not a live unit: let `resolve` say why, or follow a merge
             uid = resolve(s, "unit", unit)
             link_rows, holder_rows, cites, root = chainsql.pg_chain(con, uid, q, lines)
-        kept, depth, reached = _walk(uid, link_rows, q, bases)
-        covered = _covered((r for r in holder_rows if r.unit_id in depth), q, bases)
+        kept, depth, reached = _walk(uid, link_rows, fast, bases)
+        covered = _covered((r for r in holder_rows if r.unit_id in depth), fast, bases)
     else:
         found = chainsql.sqlite_unit(con, unit) if isinstance(unit, int) else None
         if found is not None and found[1] is None:
@@ -521,8 +546,8 @@ def chain(
             uid = resolve(s, "unit", unit)
             root = (chainsql.sqlite_unit(con, uid) or (f"#{uid}", None))[0]
         link_rows = chainsql.sqlite_links(con, uid, q, lines)
-        kept, depth, reached = _walk(uid, link_rows, q, bases)
-        covered = _covered(chainsql.sqlite_holders(con, sorted(depth), q), q, bases)
+        kept, depth, reached = _walk(uid, link_rows, fast, bases)
+        covered = _covered(chainsql.sqlite_holders(con, sorted(depth), q), fast, bases)
         cites = chainsql.sqlite_cites(
             con,
             [lk.id for lk, _ in kept]
@@ -537,8 +562,17 @@ def chain(
     if root:
         names[uid] = root
 
+    ents: dict[int, Entity] = {}  # one per unit (immutable, so shared within the answer)
+
     def ent(i: int) -> Entity:
-        return Entity(i, "unit", names.get(i, f"#{i}"))
+        e = ents.get(i)
+        if e is None:
+            e = ents[i] = Entity(i, "unit", names.get(i, f"#{i}"))
+        return e
+
+    by_unit: dict[int, list[tuple[Any, Coverage, TimeSpan]]] = defaultdict(list)
+    for c in covered:
+        by_unit[c[0].unit_id].append(c)
 
     links = tuple(
         Link(
@@ -556,7 +590,7 @@ def chain(
             ent(u),
             depth[u],
             tuple(sorted(reached[u])),
-            _commanders(s, ent(u), q, covered, cites, names),
+            _commanders(s, ent(u), q, by_unit[u], cites, names),
         )
         for u in sorted(unit_ids, key=lambda u: (depth[u], names.get(u, "")))
     )
