@@ -22,12 +22,13 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, text
+from sqlalchemy import JSON, Table, text
 from sqlalchemy.orm import Session
 
 from cadena.db import Base
 from cadena.errors import CadenaError
 from cadena.facts import models as m
+from cadena.facts.citations import Cite
 from cadena.facts.record import Recorder, Ref
 from cadena.facts.resolve import NameIndex, label
 from cadena.vault import custody
@@ -53,9 +54,7 @@ _KIND_ORDER = (
     "statement",
     "measure",
 )
-_ROW_ORDER: tuple[type[Base], ...] = (
-    m.Name,
-    m.Citation,
+_ROW_ORDER: tuple[type[Base], ...] = (  # after names and citations (kept as tuples)
     m.OrderUnit,
     m.Party,
     m.VictimIdentity,
@@ -85,6 +84,8 @@ class BulkRecorder(Recorder):
         self.index = NameIndex(session)
         self.facts: list[m.Fact] = []
         self.rows: list[Any] = []
+        self.citations: list[tuple[Any, ...]] = []  # (fact_id, item, locator, quote, reference)
+        self.names: list[tuple[Any, ...]] = []  # (fact_id, name, folded, is_alias)
         self._next: int | None = None
         self._staged: dict[int, m.Fact] = {}
         self._created: str | None = None
@@ -108,9 +109,20 @@ class BulkRecorder(Recorder):
         return self._created
 
     def ref(self, kind: str, value: Ref) -> int:
-        if not isinstance(value, str | int):
-            return value.id
+        if type(value) is int:
+            if self.index.kind_of.get(value) == kind:
+                return value  # a fact this import staged, given by its id: nothing to look up
+        elif not isinstance(value, str):
+            return value.id  # type: ignore[union-attr]
         return self.index.resolve(kind, value, self.label)
+
+    def _store_citations(self, fact_id: int, cites: Iterable[Cite]) -> None:
+        # Plain tuples: an import makes several citations per row.
+        self.citations.extend((fact_id, c.item, c.locator, c.quote, c.reference) for c in cites)
+
+    def _store_names(self, fact: m.Fact, names: list[tuple[str, str, bool]]) -> None:
+        self.names.extend((fact.id, n, f, a) for n, f, a in names)
+        self.index.add(fact, [(f, a) for _n, f, a in names])
 
     def party_of(self, name: str) -> tuple[str, int]:
         return self.index.person_or_unit(name, self.label)
@@ -119,7 +131,7 @@ class BulkRecorder(Recorder):
         return self.index.posts_of(unit_id)
 
     def _store(self, fact: m.Fact) -> None:
-        if fact.key and self.index.key_taken(fact.kind, fact.key):
+        if fact.key is not None and self.index.key_taken(fact.kind, fact.key):
             raise DuplicateKey(f"the id {fact.key!r} is already used for another {fact.kind}")
         fact.id = self._allocate()
         self.facts.append(fact)
@@ -128,12 +140,7 @@ class BulkRecorder(Recorder):
             self.index.add(fact)  # units and persons are indexed with their names (below)
 
     def _store_rows(self, rows: Iterable[Any]) -> None:
-        rows = list(rows)
         self.rows.extend(rows)
-        names = [r for r in rows if r._model is m.Name]
-        if names:
-            fact = self._staged[names[0].fact_id]
-            self.index.add(fact, [(n.folded, n.is_alias) for n in names])
 
     def label(self, fact_id: int) -> str:
         fact = self._staged.get(fact_id)
@@ -151,6 +158,7 @@ class BulkRecorder(Recorder):
         """Stage one input row whole or not at all: on an exception, what it staged is taken
         back (facts, rows, names in the index) and the exception goes on."""
         facts, rows, mark = len(self.facts), len(self.rows), self.index.mark()
+        cites, names = len(self.citations), len(self.names)
         try:
             yield
         except BaseException:
@@ -158,6 +166,8 @@ class BulkRecorder(Recorder):
                 self._staged.pop(fact.id, None)
             del self.facts[facts:]
             del self.rows[rows:]
+            del self.citations[cites:]
+            del self.names[names:]
             self.index.undo(mark)
             raise
 
@@ -176,7 +186,7 @@ class BulkRecorder(Recorder):
     def write(self, progress: Callable[[int], None] | None = None) -> int:
         """Write everything staged into the session's transaction; how many facts."""
         self.s.flush()  # items preserved by the import go first: citations point at them
-        raw = self.s.connection().connection.dbapi_connection
+        raw: Any = self.s.connection().connection.dbapi_connection
         dialect = self.s.get_bind().dialect
         by_kind: dict[str, list[m.Fact]] = defaultdict(list)
         for f in self.facts:
@@ -185,16 +195,30 @@ class BulkRecorder(Recorder):
         for kind in _KIND_ORDER:
             if by_kind.get(kind):
                 tables.append((m.FACT_CLASSES[kind].__table__, by_kind[kind]))  # type: ignore[arg-type]
+        tables.append((m.Name.__table__, self.names))  # type: ignore[arg-type]
+        tables.append((m.Citation.__table__, self.citations))  # type: ignore[arg-type]
         by_model: dict[type[Any], list[Any]] = defaultdict(list)
         for r in self.rows:
             by_model[r._model].append(r)
         for model in _ROW_ORDER:
             if by_model.get(model):
                 tables.append((model.__table__, by_model[model]))  # type: ignore[arg-type]
-        for table, objs in tables:
-            _insert(raw, dialect, table, objs, self.postgres)
-            if progress:
-                progress(len(objs))
+        if not self.postgres:
+            # SQLite's default page cache (2 MB) thrashes once the indexes outgrow it (keys and
+            # names land at random places in theirs): a larger one for this write, then back.
+            cache = raw.execute("PRAGMA cache_size").fetchone()[0]
+            raw.execute("PRAGMA cache_size = -262144")  # 256 MiB, taken only as it fills
+        try:
+            for table, objs in tables:
+                if objs and isinstance(objs[0], tuple):
+                    _insert_tuples(raw, dialect, table, objs, self.postgres)
+                else:
+                    _insert(raw, dialect, table, objs, self.postgres)
+                if progress:
+                    progress(len(objs))
+        finally:
+            if not self.postgres:
+                raw.execute(f"PRAGMA cache_size = {int(cache)}")
         if self.postgres and self.facts:
             self.s.execute(
                 text(
@@ -203,13 +227,13 @@ class BulkRecorder(Recorder):
                 )
             )
         written = len(self.facts)
-        self.facts, self.rows, self._staged = [], [], {}
+        self.facts, self.rows, self._staged, self.citations, self.names = [], [], {}, [], []
         return written
 
     def staged_rows(self) -> int:
         """How many table rows `write()` will write (for a progress bar)."""
-        joined = sum(2 for _ in self.facts)  # the fact row and its kind's row
-        return joined + len(self.rows)
+        joined = 2 * len(self.facts)  # the fact row and its kind's row
+        return joined + len(self.rows) + len(self.citations) + len(self.names)
 
 
 def _insert(raw: Any, dialect: Any, table: Table, objs: list[Any], postgres: bool) -> None:
@@ -222,6 +246,8 @@ def _insert(raw: Any, dialect: Any, table: Table, objs: list[Any], postgres: boo
     for i, c in enumerate(cols):
         proc = c.type.dialect_impl(dialect).bind_processor(dialect)
         default = c.default.arg if c.default is not None and c.default.is_callable else None
+        if proc is not None and isinstance(c.type, JSON):
+            proc = _last_of(proc)  # a row's citations share one locator: serialised once
         if proc is not None or default is not None:
             special.append((i, c.key, proc, default))
 
@@ -253,6 +279,59 @@ def _insert(raw: Any, dialect: Any, table: Table, objs: list[Any], postgres: boo
                 f"INSERT INTO {table.name} ({column_list}) VALUES ({marks})",
                 [values(obj) for obj in chunk],
             )
+
+
+_TUPLE_COLUMNS = {
+    "fact_name": ("fact_id", "name", "folded", "is_alias"),
+    "fact_citation": ("fact_id", "item_sha256", "locator", "quote", "reference"),
+}
+
+
+def _insert_tuples(
+    raw: Any, dialect: Any, table: Table, rows: list[tuple[Any, ...]], postgres: bool
+) -> None:
+    """Rows kept as tuples in `_TUPLE_COLUMNS` order, converted as the ORM would."""
+    names = _TUPLE_COLUMNS[table.name]
+    procs: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, name in enumerate(names):
+        col = table.columns[name]
+        bind = col.type.dialect_impl(dialect).bind_processor(dialect)
+        if bind is not None:
+            procs.append((i, _last_of(bind) if isinstance(col.type, JSON) else bind))
+    column_list = ", ".join(names)
+    for start in range(0, len(rows), _BATCH):
+        chunk = rows[start : start + _BATCH]
+        if procs:
+            converted = []
+            for row in chunk:
+                values = list(row)
+                for i, convert in procs:
+                    values[i] = convert(values[i])
+                converted.append(values)
+        else:
+            converted = [list(r) for r in chunk]
+        if postgres:
+            with (
+                raw.cursor() as cur,
+                cur.copy(f"COPY {table.name} ({column_list}) FROM STDIN") as copy,
+            ):
+                for values in converted:
+                    copy.write_row(values)
+        else:
+            marks = ", ".join("?" for _ in names)
+            raw.executemany(f"INSERT INTO {table.name} ({column_list}) VALUES ({marks})", converted)
+
+
+def _last_of(proc: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`proc`, remembering its last argument (by identity) and answer."""
+    last: list[Any] = [object(), None]
+
+    def convert(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, proc(value)
+        return last[1]
+
+    return convert
 
 
 def _insertable(table: Table, objs: list[Any]) -> list[Any]:

@@ -87,7 +87,7 @@ class FtmWriter:
         self.cites: dict[int, list[m.Citation]] = defaultdict(list)
         for c in s.execute(select(m.Citation).order_by(m.Citation.id)).scalars():
             self.cites[c.fact_id].append(c)
-        self.kinds = dict(s.execute(select(m.Fact.id, m.Fact.kind)).tuples())
+        self.kinds: dict[int, str] = {i: k for i, k in s.execute(select(m.Fact.id, m.Fact.kind))}
         self.aliases: dict[int, list[str]] = defaultdict(list)
         for i, name in s.execute(
             select(m.Name.fact_id, m.Name.name).where(m.Name.is_alias.is_(True)).order_by(m.Name.id)

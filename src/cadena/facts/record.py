@@ -17,6 +17,7 @@ writing them in a few bulk statements at the end of an import.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -26,10 +27,10 @@ from sqlalchemy.orm import Session
 
 from cadena.errors import CadenaError
 from cadena.facts import models as m
-from cadena.facts.citations import Support
+from cadena.facts.citations import Cite, Support
 from cadena.facts.names import fold
 from cadena.facts.resolve import person_or_unit, resolve
-from cadena.facts.time import TimeSpan
+from cadena.facts.time import PartialDate, TimeSpan
 from cadena.vault import custody
 from cadena.vault.case import Case
 from cadena.vault.models import Item
@@ -84,8 +85,8 @@ class Recorder:
 
     # -- references ---------------------------------------------------------------------
     def ref(self, kind: str, value: Ref) -> int:
-        if not isinstance(value, str | int):  # a fact (or a fact staged by a bulk import)
-            return value.id
+        if not isinstance(value, str) and type(value) is not int:  # a fact (maybe staged)
+            return value.id  # type: ignore[union-attr]
         return resolve(self.s, kind, value)
 
     def party_of(self, name: str) -> tuple[str, int]:
@@ -120,6 +121,22 @@ class Recorder:
         """Rows that hang off a fact (citations, names, parties...); the fact has its id."""
         self.s.add_all(rows)
 
+    def _store_citations(self, fact_id: int, cites: Iterable[Cite]) -> None:
+        self.s.add_all(
+            m.Citation(
+                fact_id=fact_id,
+                item_sha256=c.item,
+                locator=c.locator,
+                quote=c.quote,
+                reference=c.reference,
+            )
+            for c in cites
+        )
+
+    def _store_names(self, fact: m.Fact, names: list[tuple[str, str, bool]]) -> None:
+        """A unit's or person's (name, folded, is_alias), the primary name first."""
+        self.s.add_all(m.Name(fact_id=fact.id, name=n, folded=f, is_alias=a) for n, f, a in names)
+
     def _opt_ref(self, kind: str, value: Ref | None) -> int | None:
         return None if value is None or value == "" else self.ref(kind, value)
 
@@ -130,26 +147,19 @@ class Recorder:
         support.check(what)
         span = span or TimeSpan()
         span.check()
+        items = self._items
         for cite in support.citations:
-            self._check_item(cite.item)
+            if cite.item not in items:
+                self._check_item(cite.item)
         fact.key = key or None
-        fact.start_date, fact.end_date = _text(span.start), _text(span.end)
-        fact.first_cited, fact.last_cited = _text(span.first_cited), _text(span.last_cited)
-        fact.lo_key, fact.hi_key = span.lo_key, span.hi_key
+        fact.start_date, fact.end_date = _iso(span.start), _iso(span.end)
+        fact.first_cited, fact.last_cited = _iso(span.first_cited), _iso(span.last_cited)
+        fact.lo_key = _bound(span.start, True) if span.start else None
+        fact.hi_key = _bound(span.end, False) if span.end else None
         fact.confidence, fact.assumption = support.confidence, support.assumption
         fact.created_at = self._now()
         self._store(fact)
-        self._store_rows(
-            self._new(
-                m.Citation,
-                fact_id=fact.id,
-                item_sha256=c.item,
-                locator=c.locator,
-                quote=c.quote,
-                reference=c.reference,
-            )
-            for c in support.citations
-        )
+        self._store_citations(fact.id, support.citations)
         if self.log:
             self.case.log(
                 self.s,
@@ -179,16 +189,14 @@ class Recorder:
         self._items.add(sha)
 
     def _names(self, fact: m.Fact, name: str, aliases: Iterable[str]) -> None:
-        rows = [self._new(m.Name, fact_id=fact.id, name=name, folded=fold(name), is_alias=False)]
-        seen = {rows[0].folded}
+        rows = [(name, fold(name), False)]
+        seen = {rows[0][1]}
         for alias in aliases:
             folded = fold(alias) if alias else ""
             if folded and folded not in seen:
                 seen.add(folded)
-                rows.append(
-                    self._new(m.Name, fact_id=fact.id, name=alias, folded=folded, is_alias=True)
-                )
-        self._store_rows(rows)
+                rows.append((alias, folded, True))
+        self._store_names(fact, rows)
 
     # -- the force structure -----------------------------------------------------------------
     def add_unit(
@@ -566,6 +574,22 @@ class Recorder:
         if row.person_id is None and row.unit_id is None and row.post_id is None:
             raise CadenaError(f"A {role} party names no person, unit or post.")
         return row
+
+
+# Dates repeat across an import's rows; their texts are made once each.
+@functools.lru_cache(maxsize=65536)
+def _iso_of(d: PartialDate) -> str:
+    return d.iso()
+
+
+def _iso(d: PartialDate | None) -> str | None:
+    return _iso_of(d) if d is not None else None
+
+
+@functools.lru_cache(maxsize=65536)
+def _bound(d: PartialDate, low: bool) -> str:
+    """The sortable first (`low`) or last instant a date allows: what `lo_key`/`hi_key` hold."""
+    return d.lo_key() if low else d.hi_key()
 
 
 def _text(value: object) -> str | None:

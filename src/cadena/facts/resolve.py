@@ -8,6 +8,7 @@ into.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -145,6 +146,8 @@ def person_or_unit(s: Session, ref: str) -> tuple[str, int]:
 # -- in memory, for bulk imports ------------------------------------------------------------------
 
 _NAMED = ("unit", "person")
+# Post titles and unit names repeat across a bulk import's rows: folded once each.
+_fold_short = functools.lru_cache(maxsize=65536)(fold)
 
 
 class NameIndex:
@@ -220,18 +223,22 @@ class NameIndex:
 
     # -- staging -------------------------------------------------------------------------------
     def _put(self, table: dict[Any, list[Any]], key: Any, value: Any) -> None:
-        bucket = table.setdefault(key, [])
+        bucket = table.get(key)
+        if bucket is None:
+            bucket = table[key] = []
         bucket.append(value)
         self._journal.append((bucket, value))
 
     def key_taken(self, kind: str, key: str) -> bool:
-        self._load(kind)
+        if kind not in self._loaded:
+            self._load(kind)
         return (kind, key) in self.exact
 
     def add(self, fact: Fact, names: list[tuple[str, bool]] = ()) -> None:  # type: ignore[assignment]
         """A staged fact, and its folded names (units and persons) as (folded, is_alias)."""
         kind = fact.kind
-        self._load(kind)
+        if kind not in self._loaded:
+            self._load(kind)
         self.kind_of[fact.id] = kind
         self._journal.append((None, fact.id))
         if fact.key:
@@ -245,7 +252,7 @@ class NameIndex:
                 self.unit_name[fact.id] = fact.name  # type: ignore[attr-defined]
         elif kind == "post":
             title = fact.title  # type: ignore[attr-defined]
-            self._put(self.posts, fold(title), fact.id)
+            self._put(self.posts, _fold_short(title), fact.id)
             unit_id = fact.unit_id  # type: ignore[attr-defined]
             if unit_id:
                 self._put(self.unit_posts, unit_id, (fact.id, title, fact.key))
@@ -253,7 +260,8 @@ class NameIndex:
             if unit_id and uname is None:
                 uname = self.s.execute(select(Unit.name).where(Unit.id == unit_id)).scalar()
             if uname:
-                self._put(self.posts_in, fold(f"{title} {uname}"), fact.id)
+                both = " ".join(x for x in (_fold_short(title), _fold_short(uname)) if x)
+                self._put(self.posts_in, both, fact.id)
         elif kind in _TITLED:
             self._put(self.titles[kind], fold(fact.title), fact.id)  # type: ignore[attr-defined]
 

@@ -24,6 +24,7 @@ earlier exports used (`source:id:admin`, `incident:perpetrator_unit`,
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,13 +73,17 @@ _HARMS = (
 )
 
 
+# Flags, roles and classes repeat on every row: folded once each (an import folds a lot).
+_short_fold = functools.lru_cache(maxsize=4096)(fold)
+
+
 def _yes(value: object) -> bool:
-    return fold(str(value or "")) in ("y", "yes", "true", "1", "si")
+    return _short_fold(str(value or "")) in ("y", "yes", "true", "1", "si")
 
 
 def _exact_end(value: object) -> bool:
     """`…_open` is E when the last cited date is the exact end (Y: continues; N: unknown)."""
-    return fold(str(value or "")) in ("e", "exact", "ended")
+    return _short_fold(str(value or "")) in ("e", "exact", "ended")
 
 
 _KEYS: dict[str, str] = {}  # column name as written here -> as read (folded)
@@ -97,6 +102,7 @@ class SfmRows:
     table: Table | None = None
     row_no: int = 0
     _refs: dict[str, str] = field(default_factory=dict)
+    _dates: dict[str, PartialDate] = field(default_factory=dict)
 
     # -- cells ---------------------------------------------------------------------------------
     def text(self, row: dict[str, Any], col: str) -> str | None:
@@ -104,11 +110,11 @@ class SfmRows:
         if key is None:
             key = _KEYS[col] = header_key(col)  # headers are read folded: unit:name -> unit_name
         v = row.get(key)
-        if v is None or str(v).strip() == "":
-            return None
+        if v is None or type(v) is str:
+            return v  # `read_tables` strips cells and leaves empty ones out
         if isinstance(v, float) and v.is_integer():
             v = int(v)
-        return str(v).strip()
+        return str(v).strip() or None
 
     def first(self, row: dict[str, Any], *cols: str) -> tuple[str, str | None]:
         """The first of `cols` with a value (SFM renamed some columns over the years)."""
@@ -190,10 +196,16 @@ class SfmRows:
                 raise RowError(
                     f"{col}_year", f"{'-'.join(p or '' for p in parts)!r} is not a date"
                 ) from None
+        known = self._dates.get(value)
+        if known is not None:
+            return known  # the same dates recur across rows: each text is read once
         try:
-            return parse_loose(value, dayfirst=False)  # SFM writes ISO, or US month/day
+            parsed = parse_loose(value, dayfirst=False)  # SFM writes ISO, or US month/day
         except CadenaError as exc:
             raise RowError(col, str(exc)) from None
+        if parsed is not None and len(self._dates) < 100_000:
+            self._dates[value] = parsed
+        return parsed
 
     def span(
         self,
@@ -287,7 +299,7 @@ def _unit_row(r: SfmRows, row: dict[str, Any]) -> None:
         raise RowError("unit:name", "is empty")
     if uid is None or uid not in r.units:
         classes = split_list(r.text(row, "unit:classification"))
-        open_end = fold(r.text(row, "unit:last_cited_date_open") or "") == "y"
+        open_end = _short_fold(r.text(row, "unit:last_cited_date_open") or "") == "y"
         unit = r.rec.add_unit(
             name,
             support=r.support(
@@ -348,7 +360,7 @@ def _unit_link_row(r: SfmRows, row: dict[str, Any]) -> None:
     child = r.unit_ref(row, "unit:id:admin", "unit:name")
     parent = r.unit_ref(row, "unit:related_unit_id:admin", "unit:related_unit")
     assert child is not None and parent is not None
-    cls = fold(r.text(row, "unit:related_unit_class") or "administrative")
+    cls = _short_fold(r.text(row, "unit:related_unit_class") or "administrative")
     if cls not in _LINES:
         raise RowError("unit:related_unit_class", f"{cls!r}: Administrative, Command or Informal")
     span = r.span(
@@ -373,14 +385,14 @@ def _unit_link_row(r: SfmRows, row: dict[str, Any]) -> None:
             ),
         ),
     )
-    relation = fold(r.text(row, "unit:relation_type") or "")
+    relation = _short_fold(r.text(row, "unit:relation_type") or "")
     link.note = _notes(
         ("SFM relation", "member (the unit is a member of the related unit)")
         if relation.startswith("member")
         else ("", None),
         (
             "SFM: assumed to continue after its last cited date",
-            "Y" if fold(r.text(row, "unit:related_unit_open") or "") == "y" else None,
+            "Y" if _short_fold(r.text(row, "unit:related_unit_open") or "") == "y" else None,
         ),
     )
 
@@ -555,6 +567,7 @@ def _force(classes: list[str], name: str) -> str:
     return next((force for word, force in _FORCES if word in text), "other")
 
 
+@functools.lru_cache(maxsize=4096)
 def _role(text: str) -> str:
     from cadena.facts.sheet import guess_role
 

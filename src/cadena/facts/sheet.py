@@ -9,6 +9,7 @@ nothing: it runs in one transaction that is rolled back if any row failed.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -550,6 +551,7 @@ def _posts(r: Rows, row: dict[str, Any], o: Origin) -> Any:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def guess_role(title: str) -> str:
     """A post's role from its title, in English or Spanish (the researcher may say otherwise)."""
     t = fold(title)
