@@ -107,6 +107,12 @@ def test_footage_fingerprint_runs_side_by_side_after_a_kill(case, tmp_path) -> N
     (seg / "ids.npy").write_bytes(b"damaged")
     assert set(_similar(case, shas["screen"])) == {shas["bunny"]}
     _check_indexes(case)
+    # A fingerprint the case does not have (say, from another case's folder) is dropped.
+    stray = LandmarkIndex(store.sound_folder(case))
+    stray.add(999_999, audio.fingerprint_audio(BUNNY))
+    stray.flush()
+    assert set(_similar(case, shas["screen"])) == {shas["bunny"]}
+    _check_indexes(case)
     res = runner.invoke(
         app, ["fingerprint", "--rebuild-index", "--case", str(case.config.root), "--json"]
     )

@@ -395,7 +395,7 @@ def _synced(case: Case, s: Session, kept: _Kept[X]) -> X:
         known = kept.inner(index).groups()
     except IndexDamaged:
         return _rebuild(case, s, kept)
-    if wanted - known or (known - wanted and _ids(s, kept, known - wanted) != known - wanted):
+    if wanted - known or _gone(case, kept, known - wanted):
         _catch_up(case, kept, index)
     inner = kept.inner(index)
     if inner.groups() != wanted:
@@ -403,17 +403,28 @@ def _synced(case: Case, s: Session, kept: _Kept[X]) -> X:
     return index
 
 
+def _gone(case: Case, kept: _Kept[Any], extra: set[int]) -> bool:
+    """Whether the index holds fingerprints the case no longer has (beyond a reader's view:
+    another process may have added them since; a fresh view tells)."""
+    if not extra:
+        return False
+    with case.session(write=False) as fresh:
+        return bool(extra - _ids(fresh, kept, extra))
+
+
 def _catch_up(case: Case, kept: _Kept[X], index: X) -> None:
     inner = kept.inner(index)
     with inner.writing(), case.session(write=False) as fresh:
         current = _ids(fresh, kept)
         known = inner.groups()
-        if known - current:  # fingerprints gone from the case (or another version): start over
+        stale = bool(known - current)
+        if stale:  # fingerprints gone from the case (or another version): start over
             inner.clear()
             known = set()
         for row_id in sorted(current - known):
             kept.add(index, row_id, fresh)
-        inner.flush()
+        if stale or current - known:
+            inner.flush()
 
 
 def _rebuild(case: Case, s: Session | None, kept: _Kept[X]) -> X:
@@ -429,6 +440,7 @@ def _rebuild(case: Case, s: Session | None, kept: _Kept[X]) -> X:
     with inner.writing():
         inner.clear()
         _catch_up(case, kept, index)
+        inner.flush()  # the cleared list, even when there was nothing to add
     if s is not None:
         inner.visible = np.array(sorted(_ids(s, kept)), dtype=np.int64)
     return index
