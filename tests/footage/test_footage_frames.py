@@ -29,8 +29,14 @@ def test_footage_sampling_fills_long_gaps_only() -> None:
     assert max(np.diff(times)) <= 2.0
     # The 1.2-3.04 s group of pictures is short: only its keyframe is decoded.
     assert not [t for t in times if 1.21 < t < 3.03]
-    # With a generous gap, nothing but keyframes.
-    assert all(f.keyframe for f in frames.sample_frames(BIKES, max_gap=3.0))
+    # With a gap as long as the longest group of pictures (2.44 s), nothing but keyframes.
+    assert all(f.keyframe for f in frames.sample_frames(BIKES, max_gap=2.45))
+
+
+def test_footage_short_video_is_sampled_throughout() -> None:
+    # 10 s is under SHORT (4) gaps of 3 s: every group of pictures is sampled every step.
+    got = frames.sample_frames(BIKES, max_gap=3.0, step=0.5)
+    assert len(got) >= 19 and max(np.diff([f.time for f in got])) <= 0.55
 
 
 def test_footage_one_keyframe_clip_is_sampled_densely() -> None:

@@ -1,10 +1,14 @@
 """Frames from a video: keyframes and sampled frames via PyAV, borders, thumbnails.
 
 Decoding is the cost of fingerprinting, so frames are taken from keyframes wherever they lie close
-enough together (`max_gap`): those groups of pictures are decoded with `skip_frame = "NONKEY"` and
-non-key packets are never even sent to the decoder. Only a group of pictures longer than `max_gap`
-is decoded in full, and one frame every `step` seconds is kept from it. The choice is made per group
-of pictures, by buffering its packets until the next keyframe shows how long it is.
+enough together (`max_gap`, 2 s: phones record a keyframe every 1-2 s): those groups of pictures
+are decoded with `skip_frame = "NONKEY"` and non-key packets are never even sent to the decoder.
+Only a group of pictures longer than `max_gap` is decoded further, and then without the frames no
+other frame refers to (`skip_frame = "NONREF"`: most B-frames); one frame every `step` seconds is
+kept from it. The choice is made per group of pictures, by buffering its packets until the next
+keyframe shows how long it is. A video shorter than `SHORT` gaps is sampled every `step`
+throughout: it is cheap, and keyframes alone would leave an excerpt too few frames to match on.
+Each kept frame is scaled down by libswscale, to RGB (thumbnails) and to luma (fingerprints).
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ TOOL_VERSION = "0.2.0"
 MAX_GAP = 2.0
 #: In longer groups of pictures, a frame every STEP seconds (excerpts start anywhere).
 STEP = 0.125
+#: A video shorter than this many MAX_GAPs is sampled every STEP throughout: keyframes alone
+#: would give it too few frames to match on (an excerpt of a few seconds), and it is cheap.
+SHORT = 4
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,8 @@ def sample_frames(
     """Frames covering the video at least every `max_gap` seconds, as cheaply as possible.
 
     Keyframes are always taken (no closer than `step / 2` apart); a group of pictures longer than
-    `max_gap` is decoded in full and a frame kept every `step` seconds. `keyframes_only` never
+    `max_gap` is decoded (but for frames nothing refers to) and a frame kept every `step`
+    seconds, and so is all of a video shorter than `SHORT * max_gap`. `keyframes_only` never
     decodes a non-key frame (fastest, sparsest).
     """
     with open_media(path) as c:
@@ -123,8 +131,14 @@ def sample_frames(
         stream = c.streams.video[0]
         stream.thread_type = "NONE" if threads == 1 else "AUTO"
         stream.codec_context.thread_count = threads
+        tb = stream.time_base
+        length = float(stream.duration * tb) if stream.duration and tb else 0.0
+        length = length or (c.duration or 0) / 1_000_000
+        short = not keyframes_only and 0 < length < SHORT * max_gap
         try:
-            return list(_sample(c, stream, max_gap, step, max_side, keyframes_only))
+            return list(
+                _sample(c, stream, 0.0 if short else max_gap, step, max_side, keyframes_only)
+            )
         except av.FFmpegError as exc:
             raise CadenaError(f"{path}: the video could not be decoded ({exc}).") from exc
 
@@ -263,7 +277,8 @@ def video_borders(images: list[np.ndarray], percentile: float = 20.0) -> Borders
 
     A dark sky in one frame is not a bar; a bar is there in (nearly) every frame. And bars come
     in pairs: letterboxing, pillarboxing and a screen recording's frame put them on both sides of
-    the picture, so a flat band on one side only (a wall, a white background) is picture.
+    the picture, equally thick, so a flat band on one side only (a wall, a white background), or
+    two of different widths, is picture.
     """
     if not images:
         return Borders()
@@ -279,8 +294,13 @@ def video_borders(images: list[np.ndarray], percentile: float = 20.0) -> Borders
 
 
 def _paired(a: int, b: int) -> tuple[int, int]:
-    """Both bars of a pair, or neither when one is missing or under half the other."""
-    return (a, b) if min(a, b) >= 0.5 * max(a, b) and min(a, b) > 0 else (0, 0)
+    """Both bars of a pair, or neither unless the two are (nearly) as thick as each other.
+
+    Letterboxing, pillarboxing and a screen recording centre the picture, so their bars match
+    to a pixel or two (compression blurs the edge); flat parts of a picture (a wall, the white
+    margins of a photo) rarely do.
+    """
+    return (a, b) if min(a, b) > 0 and abs(a - b) <= max(2, 0.2 * max(a, b)) else (0, 0)
 
 
 def _as_tuple(b: Borders) -> tuple[int, int, int, int]:

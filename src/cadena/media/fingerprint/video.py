@@ -14,9 +14,9 @@ by about 128. So, for every sampled frame:
   31 bits when a window shifts by 1.25% of the picture, so the grid must be that fine).
 
 The index holds only the upright codes; queries use the mirror and the rotations (see
-`query_codes`). Frames with PDQ quality under 50 (flat, dark) are not used to match, unless the
-video has fewer than two better ones: then frames of quality 25 or more are used, with a tighter
-radius.
+`query_codes`). Frames with PDQ quality under 25 (flat, dark) are not used to match; those under
+50 match only at a much tighter radius. (A hard cut at 50 split videos whose frames hover about
+it: a copy kept frames its original had dropped.)
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from cadena.media.fingerprint import pdq
 KIND = "video-pdq"
 VERSION = "2"  # 2: frames decoded without non-reference frames, keyframes only up to 2 s apart
 MIN_QUALITY = 50
-# A video with fewer than two frames of quality 50 (low contrast, fog, night) falls back on its
-# frames of quality >= WEAK_QUALITY, whose hits must then be much closer (see match.WEAK_RADIUS).
+# Frames of quality WEAK_QUALITY to MIN_QUALITY (low contrast, fog, night) are used too, but their
+# hits must be much closer (see match.WEAK_RADIUS).
 WEAK_QUALITY = 25
 #: name, scale, horizontal anchor, vertical anchor
 CROPS: tuple[tuple[str, float, float, float], ...] = (
@@ -76,8 +76,9 @@ class VideoFingerprint:
 
     @property
     def usable(self) -> np.ndarray:
-        good = np.flatnonzero(self.quality >= MIN_QUALITY)
-        return good if len(good) >= 2 else np.flatnonzero(self.quality >= WEAK_QUALITY)
+        """Frames to match on: PDQ quality WEAK_QUALITY or more (hits on a frame under
+        MIN_QUALITY must be much closer: see match.WEAK_RADIUS)."""
+        return np.flatnonzero(self.quality >= WEAK_QUALITY)
 
     def index_codes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Upright codes of usable frames: (codes (k, 32), frame (k,), crop (k,))."""
@@ -200,6 +201,24 @@ def from_frames(
     )
 
 
+def params(
+    max_gap: float = frames.MAX_GAP,
+    step: float = frames.STEP,
+    keyframes_only: bool = False,
+    max_side: int = 320,
+) -> dict[str, Any]:
+    """What a fingerprint was made with (stored beside it): the sampling, crops and version."""
+    return {
+        "max_gap": max_gap,
+        "step": step,
+        "keyframes_only": keyframes_only,
+        "max_side": max_side,
+        "crops": [c[0] for c in CROPS],
+        "grid": GRID_STEPS,
+        "version": VERSION,
+    }
+
+
 def fingerprint_video(
     path: str | Path,
     *,
@@ -209,20 +228,11 @@ def fingerprint_video(
     max_side: int = 320,
 ) -> VideoFingerprint:
     """Sample a video's frames (keyframes where they suffice) and fingerprint them."""
-    params = {
-        "max_gap": max_gap,
-        "step": step,
-        "keyframes_only": keyframes_only,
-        "max_side": max_side,
-        "crops": [c[0] for c in CROPS],
-        "grid": GRID_STEPS,
-        "version": VERSION,
-    }
     sampled = frames.sample_frames(
         path, max_gap=max_gap, step=step, keyframes_only=keyframes_only, max_side=max_side
     )
     duration = frames.probe(path).duration
-    return from_frames(sampled, duration, params)
+    return from_frames(sampled, duration, params(max_gap, step, keyframes_only, max_side))
 
 
 def fingerprint_image(image: np.ndarray, max_side: int = 320) -> VideoFingerprint:
