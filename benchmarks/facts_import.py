@@ -247,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         size = sum(p.stat().st_size for p in folder.glob("*.csv")) / 1e6
         print(f"dataset: {total:,} rows ({counts}), {size:.1f} MB")
         dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
-        print(f"{'db':<11} {'cadena s':>9} {'rows/s':>8} {'anchor s':>9} {'rows/s':>9} {'ratio':>6}")
+        head = ("db", "cadena s", "rows/s", "anchor s", "rows/s", "ratio")
+        print("{:<11} {:>9} {:>8} {:>9} {:>9} {:>6}".format(*head))
         for db in dbs:
             if db == "sqlite":
                 a = anchor(folder, None)

@@ -89,6 +89,7 @@ class BulkRecorder(Recorder):
         self._next: int | None = None
         self._staged: dict[int, m.Fact] = {}
         self._created: str | None = None
+        self.local: dict[str, int] = {}  # ids an import gives rows and keeps no further (`~12`)
         self.postgres = session.get_bind().dialect.name == "postgresql"
 
     # -- hooks of Recorder ------------------------------------------------------------------
@@ -114,6 +115,10 @@ class BulkRecorder(Recorder):
                 return value  # a fact this import staged, given by its id: nothing to look up
         elif not isinstance(value, str):
             return value.id  # type: ignore[union-attr]
+        elif value in self.local:
+            found = self.local[value]
+            if self.index.kind_of.get(found) == kind:
+                return found
         return self.index.resolve(kind, value, self.label)
 
     def _store_citations(self, fact_id: int, cites: Iterable[Cite]) -> None:
@@ -125,6 +130,9 @@ class BulkRecorder(Recorder):
         self.index.add(fact, [(f, a) for _n, f, a in names])
 
     def party_of(self, name: str) -> tuple[str, int]:
+        if name in self.local:
+            found = self.local[name]
+            return self.index.kind_of[found], found
         return self.index.person_or_unit(name, self.label)
 
     def posts_in(self, unit_id: int) -> list[tuple[int, str, str | None]]:

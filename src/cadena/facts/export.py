@@ -209,6 +209,11 @@ def fact_snapshot(s: Session, *, include_sensitive: bool = False) -> list[dict[s
     fact's kind and key, or (for a fact without a key) its own snapshot. Two cases that hold the
     same facts, with the same citations, dates, confidence, assumptions and notes, give equal
     lists, whatever their ids; what a round trip loses shows up as a difference."""
+    return sorted(fact_records(s, include_sensitive=include_sensitive).values(), key=canonical_json)
+
+
+def fact_records(s: Session, *, include_sensitive: bool = False) -> dict[int, dict[str, Any]]:
+    """`fact_snapshot`'s records by fact id."""
     facts: dict[int, Any] = {}
     for model in m.FACT_CLASSES.values():
         for f in s.execute(select(model).where(model.merged_into.is_(None))).scalars():
@@ -257,4 +262,4 @@ def fact_snapshot(s: Session, *, include_sensitive: bool = False) -> list[dict[s
         memo[f.id] = out
         return out
 
-    return sorted((record(f) for f in facts.values()), key=canonical_json)
+    return {i: record(f) for i, f in facts.items()}

@@ -22,10 +22,17 @@ from sqlalchemy.orm import Session
 
 from cadena.errors import CadenaError
 from cadena.facts import models as m
+from cadena.facts.bulk import BulkRecorder
 from cadena.facts.citations import Cite, Support, confidence_of
 from cadena.facts.preserve import preserve
-from cadena.facts.record import Recorder
-from cadena.facts.sheet import ImportRefused, ImportReport, Problem, guess_role
+from cadena.facts.sheet import (
+    ImportRefused,
+    ImportReport,
+    Problem,
+    Progress,
+    Ticker,
+    guess_role,
+)
 from cadena.facts.time import TimeSpan
 from cadena.vault.case import Case
 
@@ -54,6 +61,7 @@ def popolo(s: Session) -> dict[str, Any]:
         ).scalars()
         return {
             "cadena": {
+                "key": f.key,  # none when the fact has none (the record's id is then F<id>)
                 "confidence": f.confidence,
                 "assumption": f.assumption,
                 "note": f.note,
@@ -163,7 +171,7 @@ def export_popolo(case: Case, out: str | Path) -> dict[str, int]:
 
 class _Reader:
     def __init__(self, case: Case, s: Session, item: str, file: str) -> None:
-        self.rec = Recorder(case, s, log=False)
+        self.rec = BulkRecorder(case, s)
         self.item, self.file = item, file
         self.ids: dict[str, int] = {}
 
@@ -212,26 +220,26 @@ class _Reader:
         f = self.rec.add_person(
             _need(p, "name"),
             support=self.support(p, ptr),
-            key=p.get("id"),
+            key=_key(p),
             aliases=_other_names(p),
             description=p.get("summary"),
             span=self.span(p),
         )
-        self._keep(p, f.id)
+        self._keep(p, f)
 
     def organization(self, o: dict[str, Any], ptr: str) -> None:
         force = o.get("classification") or "other"
         f = self.rec.add_unit(
             _need(o, "name"),
             support=self.support(o, ptr),
-            key=o.get("id"),
+            key=_key(o),
             aliases=_other_names(o),
             force=force if force in m.FORCES else "other",
             classification=o.get("cadena_classification") or (None if force in m.FORCES else force),
             country=(o.get("area") or {}).get("name"),
             span=self.span(o),
         )
-        self._keep(o, f.id)
+        self._keep(o, f)
 
     def parent(self, o: dict[str, Any], ptr: str) -> None:
         if o.get("parent_id"):  # undated, as Popolo has it
@@ -252,24 +260,25 @@ class _Reader:
             role=role,
             head=p.get("cadena_head"),
             support=self.support(p, ptr),
-            key=p.get("id"),
+            key=_key(p),
             span=self.span(p),
         )
-        self._keep(p, f.id)
+        self._keep(p, f)
 
     def membership(self, ms: dict[str, Any], ptr: str) -> None:
         support, span = self.support(ms, ptr), self.span(ms)
         member = ms.get("member") or {}
         if member.get("@type") == "Organization":
             line = _LINE_OF.get(str(ms.get("role") or "administrative").lower(), "administrative")
-            self.rec.link_units(
+            link = self.rec.link_units(
                 self.ref("unit", member["id"]),
                 self.ref("unit", ms["organization_id"]),
                 line=line,
                 support=support,
                 span=span,
-                key=ms.get("id"),
+                key=_key(ms),
             )
+            self._keep(ms, link)
             return
         person = self.ref("person", ms.get("person_id") or member.get("id"))
         if ms.get("post_id"):
@@ -282,11 +291,18 @@ class _Reader:
                 role=guess_role(title),
                 support=support,
             ).id
-        self.rec.add_tenure(person, post, support=support, span=span, key=ms.get("id"))
+        self._keep(ms, self.rec.add_tenure(person, post, support=support, span=span, key=_key(ms)))
 
-    def _keep(self, rec: dict[str, Any], fact_id: int) -> None:
+    def _keep(self, rec: dict[str, Any], fact: Any) -> None:
+        fact.note = (rec.get("cadena") or {}).get("note")
         if rec.get("id") is not None:
-            self.ids[rec["id"]] = fact_id
+            self.ids[rec["id"]] = fact.id
+
+
+def _key(rec: dict[str, Any]) -> str | None:
+    """The fact's key: as exported by Cadena (maybe none), else the record's own id."""
+    ext = rec.get("cadena") or {}
+    return ext["key"] if "key" in ext else rec.get("id")
 
 
 def _need(rec: dict[str, Any], field: str) -> str:
@@ -300,7 +316,9 @@ def _other_names(rec: dict[str, Any]) -> list[str]:
     return [str(n.get("name")) for n in rec.get("other_names") or [] if n.get("name")]
 
 
-def import_popolo(case: Case, path: str | Path) -> ImportReport:
+def import_popolo(
+    case: Case, path: str | Path, *, progress: Progress | None = None
+) -> ImportReport:
     """Import Popolo JSON, all or nothing; `ImportRefused` lists every bad record."""
     path = Path(path)
     try:
@@ -321,11 +339,15 @@ def import_popolo(case: Case, path: str | Path) -> ImportReport:
             ("posts", reader.post),
             ("memberships", reader.membership),
         ]
+        tick = Ticker(
+            progress, "reading records", sum(len(data.get(n) or []) for n, _step in steps)
+        )
         for name, step in steps:
             done = 0
             for i, rec in enumerate(data.get(name) or []):
+                tick()
                 try:
-                    with s.begin_nested():
+                    with reader.rec.row():
                         step(rec, f"/{name}/{i}")
                     done += 1
                 except (CadenaError, KeyError, TypeError, AttributeError) as exc:
@@ -333,6 +355,7 @@ def import_popolo(case: Case, path: str | Path) -> ImportReport:
             report.counts[name] = max(report.counts.get(name, 0), done)
         if problems:
             raise ImportRefused(problems)
+        reader.rec.write(Ticker(progress, "writing facts", reader.rec.staged_rows()).add)
         case.log(
             s, "import", item, {"format": "popolo", "path": str(path), "counts": report.counts}
         )

@@ -39,6 +39,9 @@ from cadena.facts.time import PartialDate, TimeSpan, parse_loose
 from cadena.vault.case import Case
 
 FORMAT_VERSION = "1"
+# The export names a row that has no id of its own `~<fact id>`: other rows refer to it by that,
+# and an import links them, but keeps no such id as the fact's key (the fact had none).
+MADE_ID = "~"
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("uncertainty_m", "Radius of uncertainty in metres.", "200"),
         Column("operation", "Operation name.", "Tormenta"),
         Column("plan", "The plan it was under (id or title).", "O1"),
+        Column("area", "The area as a GeoJSON geometry, if it is more than a point.", ""),
     )),
     SheetSpec("incidents", "Killings, injuries, arbitrary detentions, ill-treatment.", _cols(
         Column("title", "A short title.", "Plaza Central, 15 Dec", True),
@@ -307,6 +311,11 @@ class Rows:
         if isinstance(v, float) and v.is_integer():
             v = int(v)
         return str(v).strip()
+
+    def key(self, row: dict[str, Any]) -> str | None:
+        """The row's id as the fact's key; none for an id the export made (`~12`)."""
+        key = self.text(row, "id")
+        return None if key is None or key.startswith(MADE_ID) else key
 
     def need(self, row: dict[str, Any], col: str) -> str:
         value = self.text(row, col, required=True)
@@ -494,7 +503,7 @@ def _units(r: Rows, row: dict[str, Any], o: Origin) -> Any:
         r.need(row, "name"),
         support=r.support(o.sheet, row),
         span=r.span(row),
-        key=r.text(row, "id"),
+        key=r.key(row),
         aliases=split_list(r.text(row, "aliases")),
         force=_or(r, row, "force", "police"),
         country=r.text(row, "country"),
@@ -511,7 +520,7 @@ def _unit_links(r: Rows, row: dict[str, Any], o: Origin) -> Any:
         support=r.support(o.sheet, row),
         span=r.span(row),
         line=_or(r, row, "line", "administrative"),
-        key=r.text(row, "id"),
+        key=r.key(row),
     )
 
 
@@ -520,7 +529,7 @@ def _persons(r: Rows, row: dict[str, Any], o: Origin) -> Any:
         r.need(row, "name"),
         support=r.support(o.sheet, row),
         span=r.span(row),
-        key=r.text(row, "id"),
+        key=r.key(row),
         aliases=split_list(r.text(row, "aliases")),
         description=r.text(row, "description"),
     )
@@ -534,7 +543,7 @@ def _ranks(r: Rows, row: dict[str, Any], o: Origin) -> Any:
         r.need(row, "rank"),
         support=r.support(o.sheet, row),
         span=r.span(row),
-        key=r.text(row, "id"),
+        key=r.key(row),
     )
 
 
@@ -547,7 +556,7 @@ def _posts(r: Rows, row: dict[str, Any], o: Origin) -> Any:
         span=r.span(row),
         role=_or(r, row, "role", guess_role(title)),
         head=r.flag(row, "head"),
-        key=r.text(row, "id"),
+        key=r.key(row),
     )
 
 
@@ -603,7 +612,7 @@ def _tenures(r: Rows, row: dict[str, Any], o: Origin) -> Any:
     person = r.ref("person", row, "person", True)
     assert person is not None
     post = _post_ref(r, row, "post", "unit", support, "role")
-    return r.rec.add_tenure(person, post, support=support, span=r.span(row), key=r.text(row, "id"))
+    return r.rec.add_tenure(person, post, support=support, span=r.span(row), key=r.key(row))
 
 
 def _orders(r: Rows, row: dict[str, Any], o: Origin) -> Any:
@@ -628,7 +637,7 @@ def _orders(r: Rows, row: dict[str, Any], o: Origin) -> Any:
         labels=split_list(r.text(row, "labels")),
         operation=r.text(row, "operation"),
         renews=r.ref("order", row, "renews"),
-        key=r.text(row, "id"),
+        key=r.key(row),
     )
 
 
@@ -645,8 +654,22 @@ def _deployments(r: Rows, row: dict[str, Any], o: Origin) -> Any:
         uncertainty_m=r.number(row, "uncertainty_m"),
         operation=r.text(row, "operation"),
         plan=r.ref("order", row, "plan"),
-        key=r.text(row, "id"),
+        area=_area(r, row),
+        key=r.key(row),
     )
+
+
+def _area(r: Rows, row: dict[str, Any]) -> dict[str, Any] | None:
+    text = r.text(row, "area")
+    if text is None:
+        return None
+    try:
+        area = json.loads(text)
+    except ValueError:
+        area = None
+    if not isinstance(area, dict) or "type" not in area:
+        raise RowError("area", 'write a GeoJSON geometry ({"type": "Polygon", …}) or leave it')
+    return area
 
 
 def _incidents(r: Rows, row: dict[str, Any], o: Origin) -> Any:
@@ -665,7 +688,7 @@ def _incidents(r: Rows, row: dict[str, Any], o: Origin) -> Any:
         weapons=split_list(r.text(row, "weapons")),
         ammunition=split_list(r.text(row, "ammunition")),
         description=r.text(row, "description"),
-        key=r.text(row, "id"),
+        key=r.key(row),
     )
 
 
@@ -681,7 +704,7 @@ def _victims(r: Rows, row: dict[str, Any], o: Origin) -> Any:
         age=r.number(row, "age", True),
         gender=r.text(row, "gender"),
         identity=ident,
-        key=r.text(row, "id"),
+        key=r.key(row),
     )
 
 
@@ -697,7 +720,7 @@ def _attributions(r: Rows, row: dict[str, Any], o: Origin) -> Any:
         person=person,
         basis=r.text(row, "basis"),
         support=r.support(o.sheet, row),
-        key=r.text(row, "id"),
+        key=r.key(row),
     )
 
 
@@ -719,7 +742,7 @@ def _with_parties(
         span=r.span(row),
         parties=rec_parties,
         incident=r.ref("incident", row, "incident"),
-        key=r.text(row, "id"),
+        key=r.key(row),
         **kw,
     )
 
@@ -931,6 +954,9 @@ def _one_row(rows: Rows, handler: Handler, row: dict[str, Any], origin: Origin) 
             fact = handler(rows, row, origin)
             if fact is not None and hasattr(fact, "kind"):
                 fact.note = rows.text(row, "note")
+                made = rows.text(row, "id")
+                if made and made.startswith(MADE_ID):
+                    rows.rec.local[made] = fact.id
     except RowError as exc:
         return Problem(origin.file, origin.sheet, origin.row, exc.column, exc.reason)
     except DuplicateKey:
@@ -993,10 +1019,38 @@ def export_sheet(case: Case, out: str | Path, *, include_sensitive: bool = False
     return write_tables(Path(out), tables)
 
 
+def made_ids(s: Session) -> dict[int, str]:
+    """Each fact's key, or for a fact without one an id made from what it states (`~` and ten
+    hex digits of the hash of its snapshot), so the same facts get the same ids in every case
+    and a sheet exported again after a round trip is the same sheet."""
+    import hashlib
+
+    from cadena.db import canonical_json
+    from cadena.facts.export import fact_records
+
+    keys: dict[int, str] = {}
+    records: dict[int, dict[str, Any]] | None = None
+    seen: dict[str, int] = {}
+    for i, k in s.execute(select(m.Fact.id, m.Fact.key).order_by(m.Fact.id)):
+        if k:
+            keys[i] = k
+            continue
+        if records is None:
+            records = fact_records(s)
+        record = records.get(i)
+        if record is None:  # merged away: not exported, only referred to
+            keys[i] = f"{MADE_ID}{i}"
+            continue
+        digest = hashlib.sha256(canonical_json(record).encode()).hexdigest()[:10]
+        seen[digest] = seen.get(digest, 0) + 1
+        keys[i] = MADE_ID + digest + (f"-{seen[digest]}" if seen[digest] > 1 else "")
+    return keys
+
+
 class SheetWriter:
     def __init__(self, s: Session, include_sensitive: bool) -> None:
         self.s, self.sensitive = s, include_sensitive
-        self.keys = {i: (k or f"F{i}") for i, k in s.execute(select(m.Fact.id, m.Fact.key))}
+        self.keys = made_ids(s)
         self.cites: list[list[Any]] = []
         self.items: dict[str, str] = {}
 
@@ -1111,7 +1165,11 @@ class SheetWriter:
                 k(f.renews_id),
             ]
         if sheet == "deployments":
-            return [k(f.unit_id), f.place, f.lat, f.lon, f.uncertainty_m, f.operation, k(f.plan_id)]
+            area = json.dumps(f.area, ensure_ascii=False) if f.area is not None else ""
+            return [
+                k(f.unit_id), f.place, f.lat, f.lon, f.uncertainty_m, f.operation, k(f.plan_id),
+                area,
+            ]  # fmt: skip
         if sheet == "incidents":
             return [
                 f.title,
