@@ -22,6 +22,7 @@ calibrated probabilities.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -97,10 +98,40 @@ def mark_echoes(events: list[Event]) -> None:
                 rhythms.append(d)
             elif verdict:
                 _mark(events, group, taken)
+                if len({i for i, _, _ in group}) >= 3:
+                    _sweep(events, float(np.median([g[2] for g in group])), taken)
                 found = True
                 break
         if not found:
             return
+
+
+ECHO_SWEEP_TOL_S = 0.0045
+
+
+def _sweep(events: list[Event], d: float, taken: set[int]) -> None:
+    """Once a reflector's delay is established by ≥3 bangs, take the other followers
+    at that delay too, within a wider tolerance: in noise an onset is placed to ±2–3 ms,
+    so some echoes miss the 2.5 ms that establishing the delay demanded. Only followers
+    of the same shape that are weaker than their bang, and not themselves followed
+    at that delay by another such (which would make them a rhythm), are taken."""
+    times = np.array([e.t for e in events])
+    for i, src in enumerate(events):
+        if i in taken:
+            continue
+        for jj in np.flatnonzero(np.abs(times - src.t - d) <= ECHO_SWEEP_TOL_S):
+            j = int(jj)
+            f = events[j].features
+            if j in taken or j == i or f.energy_db > src.features.energy_db:
+                continue
+            if abs(f.tilt_db - src.features.tilt_db) > 6.0:
+                continue
+            taken.add(j)
+            events[j].cls, events[j].echo_of, events[j].confidence = "echo", src.t, 0.6
+            events[j].reasons = [
+                f"echo: {1000 * (events[j].t - src.t):.1f} ms after a louder bang of the same "
+                f"shape, at a reflector's delay ({1000 * d:.1f} ms) found after ≥3 bangs"
+            ]
 
 
 def _on_rhythm(d: float, rhythms: list[float]) -> bool:
@@ -166,8 +197,14 @@ def _rhythmic(events: list[Event], group: list[tuple[int, int, float]]) -> bool:
 
 def _mark(events: list[Event], group: list[tuple[int, int, float]], taken: set[int]) -> None:
     n = len({i for i, _, _ in group})
-    for i, j, d in group:
-        if j in taken:
+    # a reflector returns cracks and blasts after different delays (the crack comes from
+    # along the bullet's path, the blast from the muzzle): a group is of one kind, and a
+    # pair of the other kind at the same delay is a coincidence (e.g. a blast's echo and
+    # the next round of a burst)
+    bright = [events[i].features.tilt_db >= BRIGHT_TILT_MIN_DB for i, _, _ in group]
+    kind = sum(bright) * 2 >= len(bright)
+    for (i, j, d), b in zip(group, bright, strict=True):
+        if j in taken or b != kind:
             continue
         taken.add(j)
         events[j].cls, events[j].echo_of = "echo", events[i].t
@@ -270,8 +307,42 @@ def regular_runs(times: list[float], max_period: float = 0.2, tol: float = 0.25)
 
 
 def classify(features: list[Features]) -> tuple[list[Event], float | None]:
-    """Classes for every onset, and the crack–thump interval if one was found."""
-    events = [Event(f) for f in sorted(features, key=lambda f: f.t)]
+    """Classes for every onset, and the crack–thump interval if one was found.
+
+    Weak onsets (below the detection threshold) take no part in the rules; the second
+    pass (expected_blasts) promotes those that fall where a shot is expected, and the
+    rest are dropped.
+    """
+    ordered = sorted(features, key=lambda f: f.t)
+    events = [Event(f) for f in ordered if not f.weak]
+    weak = [Event(f, shape="weak") for f in ordered if f.weak]
+    events, dt = _classify_strong(events)
+    live = [e for e in events if e.cls not in ("echo",)]
+    return _one_per_blast(sorted(events + expected_blasts(live, weak, dt), key=lambda e: e.t)), dt
+
+
+DUPLICATE_S = 0.012  # two shots closer than this are one (no weapon cycles that fast)
+
+
+def _one_per_blast(events: list[Event]) -> list[Event]:
+    """Keep the more confident of two shots within DUPLICATE_S (a blast found both as
+    an onset and as one masked behind a crack); the other is no longer a shot."""
+    last: Event | None = None
+    for e in events:
+        if e.cls != "shot":
+            continue
+        if last is not None and e.t - last.t < DUPLICATE_S:
+            drop = e if e.confidence <= last.confidence else last
+            drop.cls = "uncertain" if drop.shape != "masked" else "duplicate"
+            drop.reasons = drop.reasons + ["same blast as a nearby shot"]
+            if drop is last:
+                last = e
+            continue
+        last = e
+    return [e for e in events if e.cls != "duplicate"]
+
+
+def _classify_strong(events: list[Event]) -> tuple[list[Event], float | None]:
     mark_echoes(events)
     live = [e for e in events if e.cls != "echo"]
     shapes = [_shape(e) for e in live]
@@ -290,6 +361,66 @@ def classify(features: list[Features]) -> tuple[list[Event], float | None]:
 
 
 CRACK_TILT_MIN_DB = 3.0  # an unpaired pulse must be this bright to be taken for a crack
+WEAK_TILT_MAX_DB = -8.0  # a weak onset taken for a blast must be dark, not a crack's echo
+BURST_MISSES = 2  # rounds a burst may skip before its extension stops
+
+
+def expected_blasts(live: list[Event], weak: list[Event], dt: float | None) -> list[Event]:
+    """Weak onsets where a shot is expected: a crack's blast, a burst's missing round.
+
+    At low SNR a distant muzzle blast may rise above the street's noise by less than
+    the detection threshold, while its bullet's crack (loud, bright) and the burst's
+    other rounds were found. Such a blast is taken only at the time they predict: one
+    crack–thump interval after an unpaired crack, or one cycle (±10 %) from a burst's
+    rounds, and only if it is dark like a blast.
+    """
+    shots = [e.t for e in live if e.cls == "shot"]
+    pool = [w for w in weak if w.features.tilt_db <= WEAK_TILT_MAX_DB]
+    new: list[Event] = []
+
+    def take(t: float, tol: float, reason: str, crack: float | None = None) -> float | None:
+        near = [w for w in pool if abs(w.t - t) <= tol and w not in new]
+        if not near or any(abs(s - t) <= 0.005 for s in shots):
+            return None
+        w = min(near, key=lambda w: abs(w.t - t))
+        if any(abs(s - w.t) <= 0.005 for s in shots):
+            return None
+        w.cls, w.confidence, w.crack_t, w.reasons = "shot", 0.5, crack, [reason]
+        new.append(w)
+        shots.append(w.t)
+        return w.t
+
+    if dt is not None:
+        paired = {e.crack_t for e in live if e.crack_t is not None}
+        for c in live:
+            bright = c.shape == "short" and c.features.tilt_db >= CRACK_TILT_MIN_DB
+            if c.t in paired or not (c.cls == "crack" or bright):
+                continue
+            why = f"faint blast one crack–thump interval ({1000 * dt:.0f} ms) after a crack"
+            if take(c.t + dt, _wide(dt), why, c.t) is not None and c.cls != "crack":
+                c.cls, c.confidence = "crack", 0.6
+                c.reasons = [f"bullet shock wave: {1000 * dt:.1f} ms before a faint blast"]
+    _extend_bursts(sorted(shots), take)
+    return new
+
+
+def _extend_bursts(shots: list[float], take: Any) -> None:
+    """Look for a burst's rounds one cycle before its first and after its last shot
+    (and across skipped rounds), until BURST_MISSES cycles in a row bring nothing."""
+    for run in regular_runs(shots):
+        ts = [shots[k] for k in run]
+        period = float(np.median(np.diff(ts)))
+        tol = max(0.006, 0.1 * period)
+        why = f"faint round on the cycle ({60 / period:.0f} rounds/min) of an automatic burst"
+        for start, step in ((ts[-1], period), (ts[0], -period)):
+            t, misses = start, 0
+            while misses < BURST_MISSES:
+                t += step
+                got = take(t, tol, why)
+                if got is None:
+                    misses += 1
+                else:
+                    t, misses = got, 0
 
 
 def infer_masked_blasts(live: list[Event], dt: float | None) -> list[Event]:
@@ -311,9 +442,16 @@ def infer_masked_blasts(live: list[Event], dt: float | None) -> list[Event]:
         if not crackish:
             continue
         tb = e.t + dt
-        if any(abs(t - tb) <= 0.005 for t in shots):
-            continue
-        near = [o for o in live if o is not e and abs(o.t - tb) <= 0.0025]
+        if any(abs(t - tb) <= _wide(dt) for t in shots):
+            continue  # its blast is there already
+        near = [
+            o
+            for o in live
+            if o is not e
+            and abs(o.t - tb) <= _wide(dt)
+            and o.t not in shots
+            and o.cls not in ("firecracker", "teargas")  # a bang of its own, not a mask
+        ]
         if not near:
             continue
         o = min(near, key=lambda o: abs(o.t - tb))

@@ -27,6 +27,7 @@ class Features:
     energy_db: float  # energy of the first 4 ms (less hurt by clipping than the peak)
     tilt_db: float  # event power above 2 kHz over power below 1 kHz, background removed
     clipped: bool
+    weak: bool = False  # below the onset threshold: used only where a shot is expected
     # the first samples of the event, kept for a later N-wave fit (nwave.py) if the
     # event turns out to be a bullet's crack; starts SNIPPET_LEAD samples before t
     snippet: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32), repr=False)
@@ -97,13 +98,25 @@ def measure(
         width_ms=1000 * width / rate,
         decay_ms=1000 * decay,
         peak=float(np.max(np.abs(seg[: int(0.006 * rate)]))),
-        energy_db=float(10 * np.log10(np.sum(seg[: int(0.004 * rate)] ** 2) + 1e-12)),
+        energy_db=_energy_db(x, rate, i),
         tilt_db=tilt_db,
         clipped=bool(np.count_nonzero(np.abs(seg) >= 0.98) >= 3),
         snippet=np.array(x[i - SNIPPET_LEAD : i - SNIPPET_LEAD + SNIPPET_LEN])
         if i >= SNIPPET_LEAD
         else np.zeros(0, np.float32),
     )
+
+
+def _energy_db(x: np.ndarray, rate: int, i: int) -> float:
+    """Energy of the strongest 4 ms starting within ±2 ms of the onset: in noise the
+    onset may be placed a little early or late, and a fixed window would then weigh a
+    bang against its echo unfairly (the echo rule compares these energies)."""
+    w, s = int(0.004 * rate), int(0.002 * rate)
+    seg = x[max(0, i - s) : i + s + w].astype(np.float64)
+    if seg.size <= w:
+        return float(10 * np.log10(np.sum(seg**2) + 1e-12))
+    c = np.concatenate([[0.0], np.cumsum(seg * seg)])
+    return float(10 * np.log10(np.max(c[w:] - c[:-w]) + 1e-12))
 
 
 def _run_length(mask: np.ndarray, k: int) -> int:

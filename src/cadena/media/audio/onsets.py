@@ -33,6 +33,9 @@ class OnsetParams:
     """Detection parameters; they are reported with every result."""
 
     threshold_db: float = 7.0  # mean over bands of the rise, dB
+    # onsets between weak_db and threshold_db are kept aside: a second pass takes them
+    # only where other evidence expects a shot (a crack's blast, a burst's next round)
+    weak_db: float = 4.5
     min_gap_ms: float = 4.0  # two onsets closer than this are one
     rate: int = 24_000
 
@@ -40,6 +43,7 @@ class OnsetParams:
         return {
             "method": "multiband-rise",
             "threshold_db": self.threshold_db,
+            "weak_db": self.weak_db,
             "min_gap_ms": self.min_gap_ms,
             "analysis_rate_hz": self.rate,
             "frame_ms": 1000 * FRAME / self.rate,
@@ -188,7 +192,8 @@ def detect(
     hop_s = HOP / rate
     # peaks standing out from the dip before them: a blast right after a crack's
     # reflection is a second peak, not a shoulder of the first
-    cand, _ = find_peaks(score, height=p.threshold_db, prominence=PROMINENCE_DB, distance=2)
+    low = min(p.threshold_db, p.weak_db)
+    cand, _ = find_peaks(score, height=low, prominence=PROMINENCE_DB, distance=2)
     out: list[Onset] = []
     for k in cand:
         # the frame that first rose: the score peaks a few hops after the true onset

@@ -171,6 +171,7 @@ def _features_in(
             excess, tilt = band_excess_at(sc.levels, sc.bg, o.t, rate)
             f = measure(x, rate, o.t, o.score_db, excess, tilt)
             f.t = t_abs
+            f.weak = o.score_db < p.threshold_db
             out.append(f)
     a = int(round((lo_s - offset_s) * rate / HOP))
     b = sc.score.size if hi_s == np.inf else int(round((hi_s - offset_s) * rate / HOP))
@@ -241,7 +242,8 @@ def _auto_burst(ts: list[float]) -> Burst:
 
 
 def _single_burst(ts: list[float]) -> Burst:
-    rate = 60.0 * (len(ts) - 1) / (ts[-1] - ts[0]) if len(ts) > 1 else None
+    span = ts[-1] - ts[0]
+    rate = 60.0 * (len(ts) - 1) / span if len(ts) > 1 and span > 0 else None
     return Burst(ts[0], ts[-1], len(ts), rate, "single")
 
 
