@@ -200,57 +200,56 @@ def sqlite_unit(con: Any, uid: int) -> tuple[str, int | None] | None:
 
 _MAY_HOLD_PG = """{f}.merged_into IS NULL AND ({f}.lo_key IS NULL OR {f}.lo_key <= %(qhi)s)
   AND ({f}.hi_key IS NULL OR {f}.hi_key >= %(qlo)s)"""
-# Tagged rows in one result: L a link, H a command tenure (with its post), C a citation of
-# either, U the unit asked about. The citations' LATERAL is fenced (OFFSET 0) so it stays an index
-# probe whatever the planner guesses of the recursive CTE's size (it guesses dozens of rows and
-# would rather scan two million citations than probe for twenty); the other joins plan as index
-# probes by themselves, and unfenced cost half as much.
+# Tagged rows in one result: L a link (walked up with its fact's columns), H a command tenure with
+# its post, C a citation of either, N a unit reached and its name, U the unit asked about (absent
+# if no unit has that id). The citations' LATERAL is fenced (OFFSET 0) so it stays an index probe
+# whatever the planner guesses of the recursive CTE's size (it guesses dozens of rows and would
+# rather scan two million citations than probe for twenty); the other joins plan as index probes
+# by themselves.
 _N, _S = "NULL::integer", "NULL::text"
+_COLS = "key, start_date, end_date, first_cited, last_cited, confidence, assumption"
 _PG_CHAIN = f"""
-WITH RECURSIVE up(unit_id, link_id) AS (
-  SELECT %(uid)s::integer, NULL::integer
+WITH RECURSIVE up(unit_id, link_id, child_id, line, {_COLS}) AS (
+  SELECT %(uid)s::integer, {_N}, {_N}, {_S}, {", ".join(["NULL::varchar"] * 7)}
   UNION
-  SELECT l.parent_id, l.id FROM up, fact_unit_link l
-  WHERE l.child_id = up.unit_id AND l.line = ANY(%(lines)s::text[])
-    AND EXISTS (SELECT 1 FROM fact f WHERE f.id = l.id AND {_MAY_HOLD_PG.format(f="f")})
+  SELECT l.parent_id, l.id, l.child_id, l.line, {_FACT.format(f="f")}
+  FROM up JOIN fact_unit_link l ON l.child_id = up.unit_id JOIN fact f ON f.id = l.id
+  WHERE l.line = ANY(%(lines)s::text[]) AND {_MAY_HOLD_PG.format(f="f")}
 ),
-lk AS (
-  SELECT l.id, l.child_id, l.parent_id, l.line, {_FACT.format(f="f")},
-    cu.name AS child_name, pu.name AS parent_name
-  FROM up JOIN fact_unit_link l ON l.id = up.link_id JOIN fact f ON f.id = l.id
-  JOIN fact_unit cu ON cu.id = l.child_id JOIN fact_unit pu ON pu.id = l.parent_id
-),
+un AS (SELECT DISTINCT unit_id FROM up),
 ho AS (
   SELECT t.id AS tenure_id, t.person_id, p.id AS post_id, p.unit_id, p.title, p.role,
-    per.name AS person_name, u.name AS unit_name, {_FACT.format(f="ft")},
+    per.name AS person_name, {_FACT.format(f="ft")},
     fp.key AS p_key, fp.start_date AS p_start, fp.end_date AS p_end,
     fp.first_cited AS p_first, fp.last_cited AS p_last, fp.confidence AS p_conf,
     fp.assumption AS p_assumption
-  FROM (SELECT DISTINCT unit_id FROM up) AS un
+  FROM un
   JOIN fact_post p ON p.unit_id = un.unit_id AND p.head
   JOIN fact fp ON fp.id = p.id AND fp.merged_into IS NULL
   JOIN fact_tenure t ON t.post_id = p.id
   JOIN fact ft ON ft.id = t.id AND {_MAY_HOLD_PG.format(f="ft")}
   JOIN fact_person per ON per.id = t.person_id
-  JOIN fact_unit u ON u.id = p.unit_id
 ),
 cited(fact_id) AS (
-  SELECT id FROM lk UNION SELECT tenure_id FROM ho UNION SELECT post_id FROM ho
+  SELECT link_id FROM up WHERE link_id IS NOT NULL
+  UNION SELECT tenure_id FROM ho UNION SELECT post_id FROM ho
 )
-SELECT 'L', id, child_id, parent_id, {_N}, line, child_name, parent_name, {_S},
-  {_FACT.format(f="lk")}, {", ".join([_S] * 7)}
-FROM lk
+SELECT 'L', link_id, child_id, unit_id, {_N}, line, {_S}, {_S}, {_COLS}, {", ".join([_S] * 7)}
+FROM up WHERE link_id IS NOT NULL
 UNION ALL
-SELECT 'H', tenure_id, person_id, post_id, unit_id, title, role, person_name, unit_name,
-  {_FACT.format(f="ho")}, p_key, p_start, p_end, p_first, p_last, p_conf, p_assumption
+SELECT 'H', tenure_id, person_id, post_id, unit_id, title, role, person_name,
+  {_COLS}, p_key, p_start, p_end, p_first, p_last, p_conf, p_assumption
 FROM ho
 UNION ALL
-SELECT 'C', c.id, c.fact_id, {_N}, {_N}, c.item_sha256, c.locator::text, c.quote, c.reference,
-  {", ".join([_S] * 14)}
+SELECT 'C', c.id, c.fact_id, {_N}, {_N}, c.item_sha256, c.locator::text, c.quote,
+  c.reference, {", ".join([_S] * 13)}
 FROM cited CROSS JOIN LATERAL (
   SELECT * FROM fact_citation x WHERE x.fact_id = cited.fact_id OFFSET 0) c
 UNION ALL
-SELECT 'U', u.id, f.merged_into, {_N}, {_N}, u.name, {", ".join([_S] * 17)}
+SELECT 'N', u.id, {_N}, {_N}, {_N}, u.name, {", ".join([_S] * 16)}
+FROM un JOIN fact_unit u ON u.id = un.unit_id
+UNION ALL
+SELECT 'U', f.id, f.merged_into, {_N}, {_N}, {_S}, {", ".join([_S] * 16)}
 FROM fact_unit u JOIN fact f ON f.id = u.id WHERE u.id = %(uid)s
 """
 
@@ -261,10 +260,11 @@ def pg_chain(
     """Links, command tenures and their citations up from `uid`, in one prepared statement; the
     unit's name last (None if `uid` is not a live unit)."""
     lo, hi = keys(q)
-    links: list[LinkRow] = []
-    holders: list[HolderRow] = []
+    links: list[tuple[Any, ...]] = []
+    holders: list[tuple[Any, ...]] = []
     cites: list[tuple[int, int, Cite]] = []
-    root: str | None = None
+    names: dict[int, str] = {}
+    live = False
     params = {"uid": uid, "lines": list(lines), "qlo": lo, "qhi": hi}
     with con.cursor() as cur:
         # The plan made once is kept: left to choose, PostgreSQL re-plans this statement at every
@@ -277,17 +277,25 @@ def pg_chain(
         for r in cur:
             tag = r[0]
             if tag == "L":
-                links.append(LinkRow._make((r[1], r[2], r[3], r[5], *r[9:16], r[6], r[7])))
+                links.append(r)
             elif tag == "H":
-                holders.append(HolderRow._make(r[1:23]))
+                holders.append(r)
             elif tag == "C":
                 cites.append((r[1], r[2], Cite(r[5], _locator(r[6]), r[7], r[8])))
+            elif tag == "N":
+                names[r[1]] = r[5]
             else:
-                root = r[5] if r[2] is None else None
-    links.sort(key=lambda r: r.id)
-    holders.sort(key=lambda r: r.tenure_id)
+                live = r[2] is None
+    link_rows = sorted(
+        (LinkRow._make((*r[1:4], r[5], *r[8:15], names[r[2]], names[r[3]])) for r in links),
+        key=lambda r: r.id,
+    )
+    holder_rows = sorted(
+        (HolderRow._make((*r[1:8], names[r[4]], *r[8:22])) for r in holders),
+        key=lambda r: r.tenure_id,
+    )
     cites.sort(key=lambda c: c[0])
     by_fact: Cites = defaultdict(list)
     for _id, fid, cite in cites:
         by_fact[fid].append(cite)
-    return links, holders, by_fact, root
+    return link_rows, holder_rows, by_fact, names.get(uid) if live else None
