@@ -254,3 +254,23 @@ def test_ftm_from_elsewhere(case: Case, tmp_path: Path) -> None:
         assert cite.reference == "Gazette 12"
         [link] = chain(s, "21 Battalion", "2013-06-01").links
         assert (link.parent.name, link.line) == ("1 Division", "operational")
+
+
+def test_cadena_import_ftm_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command: exit 1 with every problem listed (--json) when an item is missing, 0 and the
+    counts once it is there (SQLite only: the command is thin over the library tested above)."""
+    from test_facts_cli import run
+
+    monkeypatch.delenv("CADENA_DATABASE_URL", raising=False)
+    first, second = Case.init(tmp_path / "first"), Case.init(tmp_path / "second")
+    build(first, tmp_path)
+    out = tmp_path / "facts.ftm.json"
+    run("export", "ftm", str(out), "--case", str(tmp_path / "first"), check=True)
+    done = run("import", "ftm", str(out), "--case", str(tmp_path / "second"), "--json")
+    assert done.returncode == 1
+    problems = json.loads(done.stdout)["problems"]
+    assert len(problems) == 2 and all("not in this case" in p["reason"] for p in problems)
+    copy_items(first, second, tmp_path)
+    done = run("import", "ftm", str(out), "--case", str(tmp_path / "second"), "--json", check=True)
+    assert json.loads(done.stdout)["counts"]["tenure"] == 9
+    first.close(), second.close()

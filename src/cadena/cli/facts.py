@@ -22,7 +22,7 @@ from cadena.vault.case import Case
 query_app = typer.Typer(
     help="Ask the record: commander, chain, deployed, timeline.", no_args_is_help=True
 )
-import_app = typer.Typer(help="Bring facts in: sheet, sfm, popolo.", no_args_is_help=True)
+import_app = typer.Typer(help="Bring facts in: sheet, sfm, popolo, ftm.", no_args_is_help=True)
 
 OnOption = Annotated[str, typer.Option("--on", help="The date (2022-12-15, 15/12/2022, 2022-12).")]
 StrictOption = Annotated[
@@ -249,6 +249,20 @@ def _import_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _run_import(run: Callable[..., Any], json_: bool, *args: Any, **kw: Any) -> None:
+    """Run an importer with a progress bar (rows read, then rows written) on a terminal."""
+    from cadena.cli.common import count_progress
+
+    with count_progress(not json_) as bar:
+        task = bar.add_task("reading", total=None)
+
+        def progress(what: str, done: int, total: int) -> None:
+            bar.update(task, description=what, completed=done, total=total)
+
+        report = run(*args, progress=progress, **kw)
+    _report_import(report, json_)
+
+
 @import_app.command("sheet")
 @user_errors
 @_import_errors
@@ -263,7 +277,7 @@ def import_sheet(
     """Import the researchers' sheet, all or nothing."""
     from cadena.facts.sheet import import_sheet as run
 
-    _report_import(run(case_from(case), path, dayfirst=not month_first), json_)
+    _run_import(run, json_, case_from(case), path, dayfirst=not month_first)
 
 
 @import_app.command("sfm")
@@ -277,7 +291,7 @@ def import_sfm(
     """Import a Security Force Monitor dataset, all or nothing."""
     from cadena.facts.sfm import import_sfm as run
 
-    _report_import(run(case_from(case), path), json_)
+    _run_import(run, json_, case_from(case), path)
 
 
 @import_app.command("popolo")
@@ -291,7 +305,22 @@ def import_popolo(
     """Import Popolo JSON (persons, organizations, memberships, posts), all or nothing."""
     from cadena.facts.popolo import import_popolo as run
 
-    _report_import(run(case_from(case), path), json_)
+    _run_import(run, json_, case_from(case), path)
+
+
+@import_app.command("ftm")
+@user_errors
+@_import_errors
+def import_ftm(
+    path: Annotated[Path, typer.Argument(help="FollowTheMoney entities, one JSON per line.")],
+    case: CaseOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Import FollowTheMoney entities (as `cadena export ftm` writes them, or from other FtM
+    tools), each checked against the followthemoney model, all or nothing."""
+    from cadena.facts.ftm import import_ftm as run
+
+    _run_import(run, json_, case_from(case), path)
 
 
 @user_errors

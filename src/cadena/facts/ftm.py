@@ -780,6 +780,37 @@ def _is_entity_prop(schema: str, prop: str) -> bool:
     return bool(p and p.type.name == "entity")
 
 
+def _missing_items(s: Session, entities: list[_Entity], file: str) -> list[Problem]:
+    """The items cited (in `cadena` objects) that this case does not hold, at the line of their
+    Document entity (or of the first fact citing them)."""
+    where: dict[str, _Entity] = {}
+    for e in entities:
+        if e.schema == "Document" and e.id.startswith("cadena-item-"):
+            where.setdefault(e.id.removeprefix("cadena-item-"), e)
+        for c in (e.ctx or {}).get("citations") or []:
+            if isinstance(c, dict) and isinstance(c.get("item"), str):
+                where.setdefault(c["item"], e)
+    if not where:
+        return []
+    have: set[str] = set()
+    shas = sorted(where)
+    for start in range(0, len(shas), 500):
+        chunk = shas[start : start + 500]
+        have.update(s.execute(select(Item.sha256).where(Item.sha256.in_(chunk))).scalars())
+    return [
+        Problem(
+            file,
+            where[sha].schema,
+            where[sha].line,
+            "",
+            f"item {sha[:12]}… is cited but not in this case: add the file first "
+            "(`cadena add PATH`; a court package holds the originals)",
+        )
+        for sha in shas
+        if sha not in have
+    ]
+
+
 def import_ftm(case: Case, path: str | Path, *, progress: Progress | None = None) -> ImportReport:
     """Import FollowTheMoney JSON lines, all or nothing; `ImportRefused` lists every bad line
     (file, schema, line, property, reason)."""
@@ -803,6 +834,9 @@ def import_ftm(case: Case, path: str | Path, *, progress: Progress | None = None
     steps = [k for k in (*_STEPS[:4], "membership", *_STEPS[4:]) if by_kind.get(k)]
     tick = Ticker(progress, "reading entities", sum(len(by_kind[k]) for k in steps))
     with case.session() as s:
+        missing = _missing_items(s, entities, path.name)
+        if missing:  # said once per item, not once per fact citing it
+            raise ImportRefused(missing + problems)
         item = preserve(case, s, path, note="imported FollowTheMoney entities")
         report.files = [{"name": path.name, "sha256": item}]
         rec = BulkRecorder(case, s)
