@@ -262,7 +262,7 @@ def test_sfm_dataset_reads_into_answers(case: Case, tmp_path: Path, shape: str) 
     assert report.counts == {
         "sources": 3,
         "units": 5,
-        "unit_links": 5,
+        "unit_links": 3,
         "persons": 2,
         "incidents": 1,
     }

@@ -353,10 +353,11 @@ def _location(r: SfmRows, row: dict[str, Any]) -> None:
     )
 
 
-def _unit_link_row(r: SfmRows, row: dict[str, Any]) -> None:
-    """Second pass over units: the related unit of each row (all units now exist)."""
+def _unit_link_row(r: SfmRows, row: dict[str, Any]) -> bool:
+    """Second pass over units: the related unit of each row (all units now exist); whether the
+    row had one."""
     if not (r.text(row, "unit:related_unit") or r.text(row, "unit:related_unit_id:admin")):
-        return
+        return False
     child = r.unit_ref(row, "unit:id:admin", "unit:name")
     parent = r.unit_ref(row, "unit:related_unit_id:admin", "unit:related_unit")
     assert child is not None and parent is not None
@@ -395,6 +396,7 @@ def _unit_link_row(r: SfmRows, row: dict[str, Any]) -> None:
             "Y" if _short_fold(r.text(row, "unit:related_unit_open") or "") == "y" else None,
         ),
     )
+    return True
 
 
 def _person_row(r: SfmRows, row: dict[str, Any]) -> None:
@@ -579,7 +581,7 @@ def _kind(types: list[str]) -> str:
     return next((kind for word, kind in _HARMS if word in text), "other")
 
 
-_PASSES: list[tuple[str, Callable[[SfmRows, dict[str, Any]], None]]] = [
+_PASSES: list[tuple[str, Callable[[SfmRows, dict[str, Any]], Any]]] = [
     ("sources", _source_row),
     ("units", _unit_row),
     ("units", _unit_link_row),
@@ -627,8 +629,8 @@ def import_sfm(case: Case, path: str | Path, *, progress: Progress | None = None
                     continue
                 try:
                     with rec.row():
-                        handler(r, row)
-                    done += 1
+                        made = handler(r, row)
+                    done += made is not False  # a units row without a related unit: no link
                 except RowError as exc:
                     problems.append(Problem(table.file, name, n, exc.column, exc.reason))
                 except CadenaError as exc:
