@@ -207,35 +207,31 @@ class LandmarkIndex(SegmentedIndex[LandmarkSegment]):
                 sizes.append((np.asarray(seg.groups), np.asarray(seg.sizes)))
         ids = np.concatenate([h[0] for h in hits]) if hits else np.zeros(0, np.int64)
         delta = np.concatenate([h[1] for h in hits]) if hits else np.zeros(0, np.int64)
-        # A fingerprint with fewer postings in all than `at_least` cannot reach it at one offset:
-        # dropping those first leaves little to sort (most postings are chance hits).
         if at_least > 1 and len(ids):
-            if int(ids.max()) < 64 * len(ids) + 1_000_000:  # row ids are dense: count directly
-                many = np.bincount(ids)[ids] >= at_least
-            else:
-                _, inverse, total = np.unique(ids, return_inverse=True, return_counts=True)
-                many = total[inverse] >= at_least
-            ids, delta = ids[many], delta[many]
+            heavy = _heavy(ids, delta, at_least)
+            ids, delta = ids[heavy], delta[heavy]
         if not len(ids):
             empty = np.zeros(0, np.int64)
             return Votes(empty, empty, empty, empty)
         u, n = np.unique((ids << 32) | (delta + _BIAS), return_counts=True)
         smooth = n.copy()
         smooth[1:] += n[:-1] * (np.diff(u) == 1)  # the offset one column earlier, as compare does
+        enough = smooth >= at_least
+        u, smooth = u[enough], smooth[enough]
         group = u >> 32
         # Per fingerprint the best count, the smallest offset on ties (as np.argmax in compare).
         order = np.lexsort((u, -smooth, group))
-        first = order[np.r_[True, group[order][1:] != group[order][:-1]]]
-        first = first[smooth[first] >= at_least]
+        first = order[np.r_[True, group[order][1:] != group[order][:-1]]] if len(u) else order
         found = group[first]
         if self.visible is not None:
             first = first[np.isin(found, self.visible)]
             found = group[first]
-        all_groups = np.concatenate([g for g, _ in sizes])
-        all_sizes = np.concatenate([z for _, z in sizes])
-        g_order = np.argsort(all_groups, kind="stable")
-        at = np.searchsorted(all_groups[g_order], found)
-        return Votes(found, smooth[first], (u[first] & 0xFFFFFFFF) - _BIAS, all_sizes[g_order][at])
+        size = np.zeros(len(found), np.int64)
+        for g, z in sizes:
+            at = np.minimum(np.searchsorted(g, found), max(len(g) - 1, 0))
+            hit = g[at] == found if len(g) else np.zeros(len(found), bool)
+            size[hit] = z[at[hit]]
+        return Votes(found, smooth[first], (u[first] & 0xFFFFFFFF) - _BIAS, size)
 
     def query(
         self,
@@ -264,6 +260,24 @@ class LandmarkIndex(SegmentedIndex[LandmarkSegment]):
             int(k): audio.AudioMatch(int(c), round(float(s), 3), _seconds(int(d)))
             for k, c, s, d in zip(v.keys[ok], v.common[ok], share[ok], v.delta[ok], strict=True)
         }
+
+
+def _heavy(ids: np.ndarray, delta: np.ndarray, at_least: int) -> np.ndarray:
+    """Postings that may count toward `at_least` landmarks at one offset: a necessary condition,
+    checked in linear time, so that only few postings are left to sort.
+
+    A smoothed count at offset d adds the postings at d - 1 and d. Binning offsets in pairs, once
+    as (2k, 2k + 1) and once as (2k - 1, 2k), puts d - 1 and d in one bin in one of the two
+    binnings; that bin's count, and its hash bucket's, is at least the smoothed count. Postings
+    in no bucket reaching `at_least` in either binning cannot contribute to one that does.
+    """
+    bits = max(16, int(np.ceil(np.log2(4 * len(ids)))))
+    keep = np.zeros(len(ids), dtype=bool)
+    for shift in (0, 1):
+        coarse = ((ids << 32) | ((delta + _BIAS + shift) >> 1)).astype(np.uint64)
+        bucket = ((coarse * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)).astype(np.intp)
+        keep |= np.bincount(bucket, minlength=1 << bits)[bucket] >= at_least
+    return keep
 
 
 def _seconds(columns: int) -> float:
