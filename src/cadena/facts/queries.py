@@ -370,7 +370,7 @@ def commander(
         s, [r.tenure_id for r, _c, _s in covered] + [r.post_id for r, _c, _s in covered]
     )
     names = _unit_names(s, [uid])
-    return _commanders(s, Entity(uid, "unit", names[uid]), q, covered, cites, names, explain=True)
+    return _commanders(s, Entity(uid, "unit", names[uid]), q, covered, cites, explain=True)
 
 
 def _holder_rows(s: Session, unit_ids: Sequence[int], q: Moment) -> list[Row[Any]]:
@@ -398,11 +398,10 @@ def _commanders(
     q: Moment,
     covered: list[tuple[Any, Coverage, TimeSpan]],
     cites: dict[int, list[Cite]],
-    names: dict[int, str],
     explain: bool = False,
 ) -> CommanderAnswer:
     found = [
-        (_holder(r, cov, cites, names), span) for r, cov, span in covered if r.unit_id == unit.id
+        (_holder(r, cov, cites, unit), span) for r, cov, span in covered if r.unit_id == unit.id
     ]
     kept, dropped = _supersede(found)
     note = None
@@ -413,8 +412,8 @@ def _commanders(
     return CommanderAnswer(unit, str(q), tuple(kept), tuple(dropped), note)
 
 
-def _holder(r: Any, cov: Coverage, cites: dict[int, list[Cite]], names: dict[int, str]) -> Holder:
-    unit = Entity(r.unit_id, "unit", names.get(r.unit_id, f"#{r.unit_id}")) if r.unit_id else None
+def _holder(r: Any, cov: Coverage, cites: dict[int, list[Cite]], unit: Entity) -> Holder:
+    """A holder of a post of `unit` (the row's unit)."""
     return Holder(
         person=Entity(r.person_id, "person", r.person_name),
         post=Entity(r.post_id, "post", r.title),
@@ -590,7 +589,7 @@ def chain(
             ent(u),
             depth[u],
             tuple(sorted(reached[u])),
-            _commanders(s, ent(u), q, by_unit[u], cites, names),
+            _commanders(s, ent(u), fast, by_unit[u], cites),
         )
         for u in sorted(unit_ids, key=lambda u: (depth[u], names.get(u, "")))
     )
