@@ -374,7 +374,7 @@ def latencies(case: Any, force: Force, n: int, n_anchor: int) -> dict[str, Any]:
     bottom = max(force.level_of.values())
     deepest = [u for u in force.unit_ids if force.level_of[u] == bottom]
     asks = [(rng.choice(deepest), day(rng.randrange(DAYS))) for _ in range(n)]
-    lib, cpu, anchor, depth = [], [], [], []
+    lib, cpu, anchor, floor, depth = [], [], [], [], []
     postgres = case.engine.dialect.name == "postgresql"
     sql = ANCHOR_SQL.format(p="%s" if postgres else "?")
     load = os.getloadavg()
@@ -396,11 +396,19 @@ def latencies(case: Any, force: Force, n: int, n_anchor: int) -> dict[str, Any]:
                 cur.fetchall()
                 cur.close()
                 anchor.append(time.perf_counter() - t0)
+            if postgres:  # the machine's floor: one round trip that does nothing
+                t0 = time.perf_counter()
+                cur = raw.cursor()
+                cur.execute("SELECT 1", prepare=True)
+                cur.fetchall()
+                cur.close()
+                floor.append(time.perf_counter() - t0)
     return {
         "library": _pcts(lib),
         "library_cpu": _pcts(cpu),
         "anchor": _pcts(anchor),
         "anchor_n": len(anchor),
+        "floor": _pcts(floor) if floor else None,
         "mean_depth": statistics.mean(depth),
         "load": (load, os.getloadavg()),
     }
@@ -520,6 +528,12 @@ def report(db: str, args: argparse.Namespace, r: dict[str, Any]) -> None:
         f"    plain SQL     p50 {anc['p50_ms']:.2f} ms   p99 {anc['p99_ms']:.2f} ms"
         f"   (anchor, {r['anchor_n']} of the queries, interleaved)"
     )
+    if r["floor"]:
+        fl = r["floor"]
+        print(
+            f"    SELECT 1      p50 {fl['p50_ms']:.2f} ms   p99 {fl['p99_ms']:.2f} ms"
+            "   (a round trip doing nothing, interleaved: this machine's floor)"
+        )
     print(
         f"    library/anchor: p50 x{lib['p50_ms'] / anc['p50_ms']:.2f}, "
         f"p99 x{lib['p99_ms'] / anc['p99_ms']:.2f}"
