@@ -21,8 +21,11 @@ defaults apply (a keyframe at most every 250 frames: one or two in these 4-10 s 
 default sampling decodes keyframes only where they lie at most `max_gap` apart, so the two runs
 measure its two ways of sampling. The copies each check missed are listed at the end.
 
+Videos shorter than 8 s are sampled throughout whatever their keyframes (`frames.SHORT`), so
+the keyframe path needs longer clips: `--seconds 12` makes the photo clips 12 s long.
+
     python benchmarks/footage_robustness.py [--seeds 3] [--photos 20] [--work DIR] [--gop S]
-                                             [--kinds K,K] [--keyframes-only]
+                                             [--seconds 4] [--kinds K,K] [--keyframes-only]
 """
 
 from __future__ import annotations
@@ -72,7 +75,7 @@ PHOTOS = [
 REAL = ["bigbuckbunny.mp4", "bikes.mp4", "carphone_pristine.mp4"]
 
 
-def originals(work: Path, n_photos: int, keyint: int | None) -> list[Path]:
+def originals(work: Path, n_photos: int, keyint: int | None, seconds: float) -> list[Path]:
     clips = []
     for name in REAL:
         if not keyint:
@@ -87,7 +90,7 @@ def originals(work: Path, n_photos: int, keyint: int | None) -> list[Path]:
         out = work / f"photo_{Path(name).stem}.mp4"
         if not out.exists():
             photo = np.asarray(Image.open(SKI / name).convert("RGB"))
-            frames = list(transforms.ken_burns(photo, seed=i))
+            frames = list(transforms.ken_burns(photo, seconds=seconds, seed=i))
             transforms.write_video(out, frames, 25, bitrate=1_500_000, keyint=keyint)
         clips.append(out)
     return clips
@@ -123,15 +126,19 @@ def main() -> None:
     )
     ap.add_argument("--gop", type=float, default=0.0, help="a keyframe every GOP seconds (25 fps)")
     ap.add_argument("--kinds", default=",".join(transforms.KINDS), help="transforms to check")
+    ap.add_argument("--seconds", type=float, default=4.0, help="length of the photo clips")
     args = ap.parse_args()
     kinds = [k for k in args.kinds.split(",") if k]
     keyint = round(args.gop * 25) if args.gop else None
     work = args.work / f"gop{args.gop:g}" if keyint else args.work
+    if args.seconds != 4.0:
+        work = work.with_name(f"{work.name}-{args.seconds:g}s")
     work.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    srcs = originals(work, args.photos, keyint)
+    srcs = originals(work, args.photos, keyint, args.seconds)
     copies = make_copies(work, srcs, args.seeds, kinds, keyint)
     gops = f"a keyframe at least every {args.gop:g} s" if keyint else "libx264 default GOPs"
+    gops += f"; photo clips {args.seconds:g} s"
     print(f"load average {os.getloadavg()[0]:.2f}; {gops}")
     print(f"{len(srcs)} originals, {len(copies)} copies (made in {time.time() - t0:.0f} s)")
 
