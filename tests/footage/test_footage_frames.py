@@ -63,6 +63,9 @@ def test_footage_borders_found_on_letterbox_and_screen_frame() -> None:
     wall[:, :60] = 128  # a flat wall on one side is picture, not a bar (bars come in pairs)
     assert frames.detect_borders(wall).left == 60
     assert frames.video_borders([wall] * 3) == frames.Borders()
+    margins = img.copy()
+    margins[:, :60], margins[:, -30:] = 128, 128  # flat margins of different widths: picture
+    assert frames.video_borders([margins] * 3) == frames.Borders()
 
 
 def test_footage_thumbnail_is_deterministic_jpeg() -> None:

@@ -14,6 +14,7 @@ from cadena.media.fingerprint.match import FootageIndex
 KINDS = [
     "reencode",
     "crop10",
+    "crop10_offcentre",
     "letterbox",
     "mirror",
     "screen",
@@ -51,6 +52,14 @@ def test_footage_copy_matches_its_original_only(library, kind) -> None:
         assert m.cropped
 
 
+def test_footage_offcentre_crops_match_through_the_grid(library, tmp_path) -> None:
+    # Crops at positions between the fixed corners and the centre: the grid windows catch them.
+    for seed in (1, 2, 3):
+        copy = transforms.transform(BIKES, tmp_path / f"off{seed}.mp4", "crop10_offcentre", seed)
+        found = _query(library, copy)
+        assert [m.key for m in found] == [1] and found[0].cropped
+
+
 def test_footage_excerpt_reports_its_offset(library) -> None:
     folder = library[0]
     copy = transforms.transform(BIKES, folder / "bikes_excerpt.mp4", "excerpt", seed=2)
@@ -73,6 +82,7 @@ def test_footage_fingerprint_round_trips_bytes(library) -> None:
     fp = library[1][1]
     again = video.VideoFingerprint.from_bytes(fp.to_bytes())
     assert (again.codes == fp.codes).all() and (again.times == fp.times).all()
+    assert again.grid is not None and fp.grid is not None and (again.grid == fp.grid).all()
     assert again.duration == pytest.approx(fp.duration)
 
 
