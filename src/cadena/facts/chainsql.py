@@ -89,8 +89,10 @@ def keys(q: Moment) -> tuple[str, str]:
 
 
 # SQLite reads the pages it needs from the operating system's cache through a memory map instead
-# of copying each one into its own small cache: the chain touches a few hundred pages spread over
-# the file, and each read costs a system call otherwise. (The database's own ceiling applies.)
+# of copying each one into its own 2 MB cache: the chain touches a few hundred pages spread over
+# the file, and each read costs a system call otherwise. SQLite caps the size at its build's
+# limit (2 GB in Debian's) and still writes with write(); the setting lasts as long as the
+# pooled connection.
 MMAP_BYTES = 1 << 34
 
 
