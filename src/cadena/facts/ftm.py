@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 from cadena.db import canonical_json
 from cadena.errors import CadenaError
 from cadena.facts import models as m
-from cadena.facts.bulk import BulkRecorder
+from cadena.facts.bulk import BulkRecorder, quiet_gc
 from cadena.facts.citations import Cite, Support, UnsupportedFact
 from cadena.facts.preserve import preserve
 from cadena.facts.record import Identity, PartyRef
@@ -833,7 +833,7 @@ def import_ftm(case: Case, path: str | Path, *, progress: Progress | None = None
         report.warnings.append(f"{path.name}: {n} {schema} entit(ies) carry no fact; ignored")
     steps = [k for k in (*_STEPS[:4], "membership", *_STEPS[4:]) if by_kind.get(k)]
     tick = Ticker(progress, "reading entities", sum(len(by_kind[k]) for k in steps))
-    with case.session() as s:
+    with quiet_gc(), case.session() as s:
         missing = _missing_items(s, entities, path.name)
         if missing:  # said once per item, not once per fact citing it
             raise ImportRefused(missing + problems)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from cadena.errors import CadenaError
 from cadena.facts import models as m
-from cadena.facts.bulk import BulkRecorder
+from cadena.facts.bulk import BulkRecorder, quiet_gc
 from cadena.facts.citations import Cite, Support, confidence_of
 from cadena.facts.preserve import preserve
 from cadena.facts.sheet import (
@@ -328,7 +328,7 @@ def import_popolo(
     if not isinstance(data, dict):
         raise CadenaError(f"{path} is not Popolo JSON (an object with persons, organizations…).")
     report, problems = ImportReport(), []
-    with case.session() as s:
+    with quiet_gc(), case.session() as s:
         item = preserve(case, s, path, note="imported Popolo JSON")
         report.files = [{"name": path.name, "sha256": item}]
         reader = _Reader(case, s, item, path.name)

@@ -33,7 +33,7 @@ from typing import Any
 from cadena.errors import CadenaError
 from cadena.facts import models as m
 from cadena.facts.book import Table, header_key, read_tables
-from cadena.facts.bulk import BulkRecorder
+from cadena.facts.bulk import BulkRecorder, quiet_gc
 from cadena.facts.citations import Cite, Support, UnsupportedFact, confidence_of
 from cadena.facts.names import fold, split_list
 from cadena.facts.preserve import preserve
@@ -610,7 +610,7 @@ def import_sfm(case: Case, path: str | Path, *, progress: Progress | None = None
     problems: list[Problem] = []
     passes = [(name, h, tables[name]) for name, h in _PASSES if name in tables]
     tick = Ticker(progress, "reading rows", sum(len(t.rows) for _n, _h, t in passes))
-    with case.session() as s:
+    with quiet_gc(), case.session() as s:
         rec = BulkRecorder(case, s)
         r = SfmRows(case, rec)
         shas = {

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from cadena.errors import CadenaError
 from cadena.facts import models as m
 from cadena.facts.book import Table, read_tables, write_tables
-from cadena.facts.bulk import BulkRecorder, DuplicateKey
+from cadena.facts.bulk import BulkRecorder, DuplicateKey, quiet_gc
 from cadena.facts.citations import (
     Cite,
     Support,
@@ -894,7 +894,7 @@ def import_sheet(
         by_name[name].append(t)
     ordered = [t for name in ORDER for t in by_name.get(name, [])]
     tick = Ticker(progress, "reading rows", sum(len(t.rows) for t in ordered))
-    with case.session() as s:
+    with quiet_gc(), case.session() as s:
         rows = Rows(case, s, dayfirst=dayfirst)
         for t in ordered:
             name = SHEET_ALIASES.get(t.name, t.name)
