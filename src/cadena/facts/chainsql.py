@@ -276,7 +276,7 @@ def pg_chain(
             con.execute("SET plan_cache_mode = force_generic_plan")
             cur.execute(_PG_CHAIN, params, prepare=True)
             con.execute("RESET plan_cache_mode")
-        for r in cur:
+        for r in cur.fetchall():
             tag = r[0]
             if tag == "L":
                 links.append(r)
