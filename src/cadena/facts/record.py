@@ -82,6 +82,7 @@ class Recorder:
     def __init__(self, case: Case, session: Session, *, log: bool = True) -> None:
         self.case, self.s, self.log = case, session, log
         self._items: set[str] = set()
+        self._checked_span: TimeSpan | None = None
 
     # -- references ---------------------------------------------------------------------
     def ref(self, kind: str, value: Ref) -> int:
@@ -145,8 +146,8 @@ class Recorder:
         self, fact: F, support: Support, span: TimeSpan | None, what: str, key: str | None = None
     ) -> F:
         support.check(what)
-        span = span or TimeSpan()
-        span.check()
+        span = span or _NO_SPAN
+        self.check_span(span)
         items = self._items
         for cite in support.citations:
             if cite.item not in items:
@@ -177,6 +178,13 @@ class Recorder:
                 },
             )
         return fact
+
+    def check_span(self, span: TimeSpan) -> None:
+        """Refuse bounds out of order. A span is immutable: the one checked last (an import
+        checks a row's span, then records several facts with it) is not checked again."""
+        if span is not self._checked_span:
+            span.check()
+            self._checked_span = span
 
     def _check_item(self, sha: str) -> None:
         if sha in self._items:
@@ -590,6 +598,9 @@ def _iso(d: PartialDate | None) -> str | None:
 def _bound(d: PartialDate, low: bool) -> str:
     """The sortable first (`low`) or last instant a date allows: what `lo_key`/`hi_key` hold."""
     return d.lo_key() if low else d.hi_key()
+
+
+_NO_SPAN = TimeSpan()
 
 
 def _text(value: object) -> str | None:

@@ -127,7 +127,7 @@ class SfmRows:
     def cites(self, row: dict[str, Any], col: str) -> list[Cite]:
         """One citation of this sheet row per source id in `col:source` (none if empty)."""
         assert self.table is not None
-        ids = split_list(self.text(row, f"{col}:source"))
+        ids = _source_ids(self.text(row, f"{col}:source"))
         if not ids:
             return []
         locator = {
@@ -223,7 +223,7 @@ class SfmRows:
         )
         span = TimeSpan(start, la if la and closed else None, f, la)
         try:
-            span.check()
+            self.rec.check_span(span)
         except CadenaError as exc:
             raise RowError(first, str(exc)) from None
         return span
@@ -250,6 +250,12 @@ class SfmRows:
             return self.rec.ref("unit", name)
         except CadenaError as exc:
             raise RowError(name_col, str(exc)) from None
+
+
+@functools.lru_cache(maxsize=65536)
+def _source_ids(cell: str | None) -> list[str]:
+    """A `…:source` cell's ids (the same cells recur: each is split once). Do not mutate."""
+    return split_list(cell)
 
 
 def _notes(*parts: tuple[str, str | None]) -> str | None:
