@@ -98,7 +98,8 @@ def mark_echoes(events: list[Event]) -> None:
                 rhythms.append(d)
             elif verdict:
                 _mark(events, group, taken)
-                if len({i for i, _, _ in group}) >= 3:
+                dark = np.median([events[i].features.tilt_db for i, _, _ in group])
+                if len({i for i, _, _ in group}) >= 3 and dark < BRIGHT_TILT_MIN_DB:
                     _sweep(events, float(np.median([g[2] for g in group])), taken)
                 found = True
                 break
@@ -241,8 +242,10 @@ def _shape(e: Event) -> str:
     return "other"
 
 
-def pair_cracks(events: list[Event], shapes: list[str]) -> float | None:
-    """Find the common crack→blast interval; mark cracks and give shots their crack time."""
+def pair_cracks(events: list[Event], shapes: list[str], force: float | None = None) -> float | None:
+    """Find the common crack→blast interval; mark cracks and give shots their crack time.
+
+    `force`: use this interval instead of voting (see _reflection_lag)."""
     shorts = [i for i, s in enumerate(shapes) if s == "short"]
     blasts = [i for i, s in enumerate(shapes) if s == "blast"]
     diffs = [
@@ -272,6 +275,9 @@ def pair_cracks(events: list[Event], shapes: list[str]) -> float | None:
     finalists = strong & (loudness >= loudness[strong].max() - 1.5)
     best = int(np.argmax(np.where(finalists, support + loudness / 100.0, -np.inf)))
     dt = float(np.median(d[np.abs(d - d[best]) <= _wide(d[best])]))
+    if force is not None:
+        near = np.abs(d - force) <= _wide(force)
+        dt = float(np.median(d[near])) if near.any() else force
     # each round's interval differs a little: the muzzle wanders, so each bullet passes
     # the phone at its own miss distance (≈2.5 ms per metre); nearest pairs first
     wide = _wide(dt)
@@ -349,6 +355,20 @@ def _classify_strong(events: list[Event]) -> tuple[list[Event], float | None]:
     for e, s in zip(live, shapes, strict=True):
         e.shape = s
     dt = pair_cracks(live, shapes)
+    lag = _reflection_lag(live, shapes)
+    if dt is not None and lag is not None and lag < 0:
+        # the cracks were paired with the blasts' reflections: pair them again with
+        # the direct blasts, which come |lag| earlier
+        for e in live:
+            e.crack_t = None
+            if e.cls == "crack":
+                e.cls, e.reasons = "uncertain", []
+        dt = pair_cracks(live, shapes, force=dt + lag)
+        lag = _reflection_lag(live, shapes)
+    if lag is not None and lag > 0:
+        _mark_reflections(live, shapes, lag)
+        live = [e for e in live if e.cls != "echo"]
+        shapes = [e.shape for e in live]
     blast_t = [e.t for e, s in zip(live, shapes, strict=True) if s == "blast"]
     auto = {blast_t[k] for run in regular_runs(blast_t) for k in run}
     for e, s in zip(live, shapes, strict=True):
@@ -358,6 +378,67 @@ def _classify_strong(events: list[Event]) -> tuple[list[Event], float | None]:
     _firecracker_strings(live)
     events = sorted(events + infer_masked_blasts(live, dt), key=lambda e: e.t)
     return events, dt
+
+
+REFLECTION_MAX_S = 0.15
+REFLECTION_TOL_S = 0.003
+
+
+def _loose_lags(live: list[Event], shapes: list[str]) -> tuple[list[float], list[int]]:
+    paired = [e.t for e in live if e.crack_t is not None]
+    loose = [
+        k
+        for k, (e, s) in enumerate(zip(live, shapes, strict=True))
+        if s == "blast" and e.crack_t is None and e.cls != "crack"
+    ]
+    lags, who = [], []
+    for k in loose:
+        for p in paired:
+            if 0.003 < abs(live[k].t - p) < REFLECTION_MAX_S:
+                lags.append(live[k].t - p)
+                who.append(k)
+    return lags, who
+
+
+def _reflection_lag(live: list[Event], shapes: list[str]) -> float | None:
+    """The lag of blast-like events without a crack from the shots with one, if one lag
+    recurs (≥3 times, for at least half the paired shots) and is not the burst's cycle.
+
+    Every supersonic round has its own crack. Blast-like events without one, at one fixed
+    lag after the crack-paired shots, are a reflector's copies of the blasts; at a fixed
+    lag *before* them, they are the direct blasts and the pairing took the reflections.
+    """
+    lags, _ = _loose_lags(live, shapes)
+    n_paired = sum(1 for e in live if e.crack_t is not None)
+    if len(lags) < 3 or n_paired < 3:
+        return None
+    arr = np.array(lags)
+    support = np.array([np.count_nonzero(np.abs(arr - v) <= REFLECTION_TOL_S) for v in arr])
+    shots = sorted(e.t for e in live if e.crack_t is not None)
+    cycles = [b - a for a, b in zip(shots, shots[1:], strict=False) if b - a <= 0.2]
+    # in a burst a reflection δ after round k is also P − δ before round k + 1: the
+    # shorter of the two lags is the reflector's
+    for k in np.argsort(np.abs(arr), kind="stable"):
+        if support[k] < max(3, 0.5 * n_paired):
+            continue
+        lag = float(np.median(arr[np.abs(arr - arr[k]) <= REFLECTION_TOL_S]))
+        if cycles and _on_rhythm(abs(lag), [float(np.median(cycles))]):
+            continue
+        return lag
+    return None
+
+
+def _mark_reflections(live: list[Event], shapes: list[str], lag: float) -> None:
+    lags, who = _loose_lags(live, shapes)
+    for v, k in zip(lags, who, strict=True):
+        e = live[k]
+        if abs(v - lag) <= REFLECTION_TOL_S and e.cls != "echo":
+            e.cls, e.shape, e.confidence = "echo", "echo", 0.7
+            e.echo_of = e.t - v
+            e.reasons = [
+                f"echo: {1000 * v:.1f} ms after a shot with its crack, a lag that recurs; "
+                "this blast has no crack of its own"
+            ]
 
 
 CRACK_TILT_MIN_DB = 3.0  # an unpaired pulse must be this bright to be taken for a crack

@@ -89,7 +89,8 @@ def _weights(snippet: np.ndarray) -> np.ndarray:
 
 def _clipped(seg: np.ndarray) -> bool:
     peak = float(np.max(np.abs(seg))) if seg.size else 0.0
-    return bool(peak >= 0.8 and np.count_nonzero(np.abs(seg) >= 0.9 * peak) >= 3)
+    # at or over full scale (band-limiting makes a clipped top ring above 1), and wide
+    return bool(peak >= 0.95 and np.count_nonzero(np.abs(seg) >= 0.75 * peak) >= 3)
 
 
 def _jumps_apart(x: np.ndarray, rate: int, i: int) -> tuple[float, float] | None:
