@@ -42,7 +42,7 @@ class SampledFrame:
     time: float  # seconds from the start of the video stream
     keyframe: bool
     image: np.ndarray  # H x W x 3, RGB, uint8
-    luma: np.ndarray | None = None  # H x W, uint8, full range: the decoder's Y, scaled alike
+    luma: np.ndarray | None = None  # uint8, full range: the decoder's Y, max_side on the long side
 
 
 @dataclass(frozen=True)
@@ -92,8 +92,9 @@ def probe(path: str | Path) -> VideoInfo:
         return VideoInfo(v.width, v.height, float(rate), duration, bool(c.streams.audio))
 
 
-def _scaled_size(width: int, height: int, max_side: int) -> tuple[int, int]:
-    scale = min(1.0, max_side / max(width, height))
+def _scaled_size(width: int, height: int, max_side: int, upscale: bool = False) -> tuple[int, int]:
+    scale = max_side / max(width, height)
+    scale = scale if upscale else min(1.0, scale)
     return max(2, round(width * scale)), max(2, round(height * scale))
 
 
@@ -104,8 +105,12 @@ def _to_rgb(frame: av.VideoFrame, max_side: int) -> np.ndarray:
 
 def _to_luma(frame: av.VideoFrame, max_side: int) -> np.ndarray:
     """Luma scaled by libswscale: PDQ's luma of the RGB picture to within rounding (and an
-    offset, which PDQ ignores), at a fraction of the cost of computing it from RGB."""
-    w, h = _scaled_size(frame.width, frame.height, max_side)
+    offset, which PDQ ignores), at a fraction of the cost of computing it from RGB.
+
+    Always `max_side` on the longer side, smaller videos scaled up: PDQ's blur depends on the
+    picture's size, so a copy at half the size would otherwise be blurred less than its original
+    and fine textures (brick, gravel) would alias differently into its hash."""
+    w, h = _scaled_size(frame.width, frame.height, max_side, upscale=True)
     return frame.reformat(width=w, height=h, format="gray", interpolation="AREA").to_ndarray()
 
 

@@ -239,7 +239,10 @@ def fingerprint_image(image: np.ndarray, max_side: int = 320) -> VideoFingerprin
     """A still image as a one-frame fingerprint, so photos and frames match videos."""
     from PIL import Image
 
-    im = Image.fromarray(image)
-    im.thumbnail((max_side, max_side), Image.Resampling.BOX)
-    sampled = [frames.SampledFrame(0.0, True, np.asarray(im.convert("RGB")))]
+    im = Image.fromarray(image).convert("RGB")
+    # The working size of video frames (see frames._to_luma), small pictures scaled up alike.
+    scale = max_side / max(im.size)
+    size = (max(2, round(im.size[0] * scale)), max(2, round(im.size[1] * scale)))
+    im = im.resize(size, Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR)
+    sampled = [frames.SampledFrame(0.0, True, np.asarray(im))]
     return from_frames(sampled, 0.0, {"max_side": max_side, "version": VERSION, "image": True})
