@@ -161,3 +161,22 @@ def test_bulk_resolves_the_case_and_the_staged_rows(case: Case, tmp_path: Path) 
             select(func.count()).select_from(Fact).where(Fact.kind == "post")
         ).scalar_one()
     assert posts == 7 + 1  # Comandante reused, Jefa de Operaciones made
+
+
+def test_an_import_of_incidents_alone(case: Case, tmp_path: Path) -> None:
+    """No unit or person in the file (no names to write): the import still goes in whole."""
+    folder = tmp_path / "sheet"
+    (folder / "docs").mkdir(parents=True)
+    (folder / "docs" / "v.txt").write_text("a witness statement")
+    _write(folder, "sources", [["id", "file"], ["S1", "docs/v.txt"]])
+    _write(
+        folder,
+        "incidents",
+        [["id", "title", "start", "sources", "confidence", "note"],
+         ["I1", "Puente, 3 de mayo", "03/05/2021 21:10", "S1 p. 2", "medium", "two witnesses"]],
+    )  # fmt: skip
+    report = import_sheet(case, folder)
+    assert report.counts == {"sources": 1, "incidents": 1}
+    with case.session(write=False) as s:
+        [inc] = [f for f in fact_snapshot(s) if f["kind"] == "incident"]
+    assert (inc["start_date"], inc["note"]) == ("2021-05-03T21:10", "two witnesses")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import operator
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -234,12 +235,22 @@ class BulkRecorder(Recorder):
             raw.execute("PRAGMA cache_size = -262144")  # 256 MiB, taken only as it fills
         try:
             for table, objs in tables:
-                if objs and isinstance(objs[0], tuple):
+                if not objs:
+                    continue
+                if isinstance(objs[0], tuple):
                     _insert_tuples(raw, dialect, table, objs, self.postgres)
                 else:
                     _insert(raw, dialect, table, objs, self.postgres)
                 if progress:
                     progress(len(objs))
+        except Exception as exc:
+            if not _refused_by_database(exc):
+                raise
+            # Checked rows should always go in; if the database still refuses one (another
+            # writer, a rule this import does not know), the whole import is refused.
+            raise CadenaError(
+                f"The database refused the import's rows ({exc}); nothing was imported."
+            ) from exc
         finally:
             if not self.postgres:
                 raw.execute(f"PRAGMA cache_size = {int(cache)}")
@@ -258,6 +269,11 @@ class BulkRecorder(Recorder):
         """How many table rows `write()` will write (for a progress bar)."""
         joined = 2 * len(self.facts)  # the fact row and its kind's row
         return joined + len(self.rows) + len(self.citations) + len(self.names)
+
+
+def _refused_by_database(exc: Exception) -> bool:
+    """An error of the database driver (SQLite's, or psycopg's, not imported for SQLite)."""
+    return isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("psycopg")
 
 
 def _insert(raw: Any, dialect: Any, table: Table, objs: list[Any], postgres: bool) -> None:

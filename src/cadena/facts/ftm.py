@@ -857,6 +857,9 @@ def import_ftm(case: Case, path: str | Path, *, progress: Progress | None = None
                     problems.append(Problem(path.name, e.schema, e.line, exc.column, exc.reason))
                 except CadenaError as exc:
                     problems.append(Problem(path.name, e.schema, e.line, "", str(exc)))
+                except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                    why = f"could not be read ({exc})"
+                    problems.append(Problem(path.name, e.schema, e.line, "", why))
                 tick()
             report.counts[kind] = done
         if problems:

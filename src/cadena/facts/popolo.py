@@ -350,7 +350,7 @@ def import_popolo(
                     with reader.rec.row():
                         step(rec, f"/{name}/{i}")
                     done += 1
-                except (CadenaError, KeyError, TypeError, AttributeError) as exc:
+                except (CadenaError, KeyError, TypeError, AttributeError, ValueError) as exc:
                     problems.append(Problem(path.name, name, i, "", _why(exc)))
             report.counts[name] = max(report.counts.get(name, 0), done)
         if problems:

@@ -641,6 +641,8 @@ def import_sfm(case: Case, path: str | Path, *, progress: Progress | None = None
                     problems.append(Problem(table.file, name, n, exc.column, exc.reason))
                 except CadenaError as exc:
                     problems.append(Problem(table.file, name, n, "", str(exc)))
+                except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                    problems.append(Problem(table.file, name, n, "", f"could not be read ({exc})"))
                 tick()
             key = "unit_links" if handler is _unit_link_row else name
             report.counts[key] = done

@@ -969,6 +969,13 @@ def _one_row(rows: Rows, handler: Handler, row: dict[str, Any], origin: Origin) 
         )
     except CadenaError as exc:
         return Problem(origin.file, origin.sheet, origin.row, "", str(exc))
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+    ) as exc:  # a cell of a kind not foreseen
+        return Problem(origin.file, origin.sheet, origin.row, "", f"could not be read ({exc})")
     return None
 
 
