@@ -28,7 +28,7 @@ from cadena.media.audio.weapons import SourceClass
 
 NWAVE_REL_ERROR = 0.08  # measured T against Whitham's T on generated cracks: ±7 %
 ASSUMED_MISS_M = (0.0, 20.0)  # when b cannot be measured: a crack heard at all passed close
-MAX_FITTED = 32  # N-wave fits per analysis (the loudest cracks); each costs ~5 ms
+MAX_FITTED = 16  # N-wave fits per analysis (the loudest cracks); each costs a few ms
 BASIS_NWAVE = "miss distance from the N-wave duration (Whitham 1952)"
 BASIS_ASSUMED = "miss distance unknown, assumed {lo:g}–{hi:g} m (N-wave not measurable)"
 

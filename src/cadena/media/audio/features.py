@@ -63,8 +63,11 @@ def measure(
     score_db: float,
     band_excess: np.ndarray,
     tilt_db: float = 0.0,
+    full: bool = True,
 ) -> Features:
-    """Features of the event starting at `t` seconds in `x` (mono, at `rate`)."""
+    """Features of the event starting at `t` seconds in `x` (mono, at `rate`).
+
+    `full=False` (weak onsets, judged by their tilt alone) skips the decay (0.0)."""
     i = int(round(t * rate))
     pre = x[max(0, i - int(0.3 * rate)) : max(0, i - int(0.02 * rate))]
     noise = float(np.sqrt(np.median(pre * pre))) if pre.size else 1e-6
@@ -82,11 +85,7 @@ def measure(
     k90 = int(np.argmax(env[: k_peak + 1] >= hi))
     above = env >= peak / 10 ** (10 / 20)
     width = _run_length(above, k_peak)
-    env_lp = _envelope(_lowpass(seg, rate, 4000), rate, 2.0)
-    k_lp = int(np.argmax(env_lp[: int(0.01 * rate)]))
-    ref = env_lp[k_lp]
-    below = np.flatnonzero(env_lp[k_lp:] < max(ref / 10, 2 * noise))
-    decay = (below[0] if below.size else env_lp.size - k_lp) / rate
+    decay = _decay_s(seg, rate, noise) if full else 0.0
     exc = np.asarray(band_excess, dtype=float)
     return Features(
         t=t,
@@ -105,6 +104,14 @@ def measure(
         if i >= SNIPPET_LEAD
         else np.zeros(0, np.float32),
     )
+
+
+def _decay_s(seg: np.ndarray, rate: int, noise: float) -> float:
+    env_lp = _envelope(_lowpass(seg, rate, 4000), rate, 2.0)
+    k_lp = int(np.argmax(env_lp[: int(0.01 * rate)]))
+    ref = env_lp[k_lp]
+    below = np.flatnonzero(env_lp[k_lp:] < max(ref / 10, 2 * noise))
+    return float((below[0] if below.size else env_lp.size - k_lp) / rate)
 
 
 def _energy_db(x: np.ndarray, rate: int, i: int) -> float:

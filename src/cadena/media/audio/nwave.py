@@ -127,11 +127,37 @@ def nwave_duration(x: np.ndarray, rate: int, t_onset: float) -> tuple[float, flo
     if _clipped(x[max(0, i - LEAD) : i + int(0.6e-3 * rate)]):
         return _jumps_apart(x, rate, i)
     wx = _weights(x[max(0, i - LEAD) : i + int(T_GRID_S[1] * rate) + LEAD])
-    best = (np.inf, 0.0)  # (unexplained share, duration)
     lo = max(0, i - LEAD)
     full = np.ones(x.size)
     full[lo : lo + wx.size] = wx
-    for k, dur in enumerate(ts):
+    # coarse grid first (every 4th duration), then every duration around the best
+    coarse = _search(x, full, i, rate, ts, tpl, range(0, ts.size, 4))
+    if coarse is None:
+        return None
+    k0 = int(np.argmin(np.abs(ts - coarse[1])))
+    best = _search(x, full, i, rate, ts, tpl, range(max(0, k0 - 4), min(ts.size, k0 + 5)))
+    if best is None:
+        return None
+    quality = 1.0 - best[0]
+    if not np.isfinite(best[0]) or quality < MIN_FIT or best[1] <= ts[1]:
+        return None  # no N-wave, or one at the grid's edge (a spike, not a measured N)
+    return best[1], quality
+
+
+def _search(
+    x: np.ndarray,
+    weights: np.ndarray,
+    i: int,
+    rate: int,
+    ts: np.ndarray,
+    tpl: np.ndarray,
+    rows: range,
+) -> tuple[float, float] | None:
+    """(unexplained share, duration) of the best template among `rows`."""
+    best = (np.inf, 0.0)
+    full = weights
+    for k in rows:
+        dur = ts[k]
         m = LEAD + int(np.ceil((dur + TAIL_S) * rate))
         starts = [i + sh - LEAD for sh in SHIFTS]
         starts = [a for a in starts if a >= 0 and a + m <= x.size]
@@ -144,7 +170,4 @@ def nwave_duration(x: np.ndarray, rate: int, t_onset: float) -> tuple[float, flo
         j = float(resid.min())
         if j < best[0]:
             best = (j, float(dur))
-    quality = 1.0 - best[0]
-    if not np.isfinite(best[0]) or quality < MIN_FIT or best[1] <= ts[1]:
-        return None  # no N-wave, or one at the grid's edge (a spike, not a measured N)
-    return best[1], quality
+    return best

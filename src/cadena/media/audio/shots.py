@@ -169,9 +169,10 @@ def _features_in(
         t_abs = o.t + offset_s
         if lo_s <= t_abs < hi_s:
             excess, tilt = band_excess_at(sc.levels, sc.bg, o.t, rate)
-            f = measure(x, rate, o.t, o.score_db, excess, tilt)
+            weak = o.score_db < p.threshold_db
+            f = measure(x, rate, o.t, o.score_db, excess, tilt, full=not weak)
             f.t = t_abs
-            f.weak = o.score_db < p.threshold_db
+            f.weak = weak
             out.append(f)
     a = int(round((lo_s - offset_s) * rate / HOP))
     b = sc.score.size if hi_s == np.inf else int(round((hi_s - offset_s) * rate / HOP))
