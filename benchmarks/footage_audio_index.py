@@ -226,7 +226,9 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--anchor-items", type=int, default=2000)
     ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--keep", help="keep the index in this folder (default: a temp folder)")
+    ap.add_argument(
+        "--keep", help="keep the index in this folder, or reuse the one there (default: temp)"
+    )
     args = ap.parse_args()
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
 
@@ -243,13 +245,19 @@ def main() -> None:
     )
     folder = Path(args.keep or tempfile.mkdtemp(prefix="sound-index-"))
     try:
-        index = LandmarkIndex(folder, sample_bits=args.sample_bits)
-        build_s = build(index, archive)
         bunny_key = n_items + 1
-        index.add(bunny_key, real_fp)
-        index.flush()
+        index = LandmarkIndex(folder, sample_bits=args.sample_bits)
+        if bunny_key in index.groups() and index.sample_bits == args.sample_bits:
+            print(f"reusing the index built before in {folder}")
+        else:
+            index.clear()
+            index.sample_bits = args.sample_bits
+            build_s = build(index, archive)
+            index.add(bunny_key, real_fp)
+            index.flush()
+            print(f"build {build_s:.0f} s", end=", ")
         size = sum(f.stat().st_size for f in folder.rglob("*.npy"))
-        print(f"build {build_s:.0f} s, {len(index.segments)} segments, {size / 2**30:.2f} GiB")
+        print(f"{len(index.segments)} segments, {size / 2**30:.2f} GiB")
         index = LandmarkIndex(folder)  # reopened from disk, memory-mapped
         scale_part(index, archive, args, bunny_key, real_fp)
         real_part(index, archive, args, bunny_key, samples, real_fp)

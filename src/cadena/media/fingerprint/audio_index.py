@@ -80,18 +80,21 @@ class LandmarkSegment:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def postings(self, qh: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For query hashes: (query position, fingerprint, column) of every posting they hit."""
+    def postings(self, qh: np.ndarray, qc: np.ndarray) -> np.ndarray:
+        """For query landmarks (hashes, columns): a key per posting they hit, the fingerprint in
+        the high 32 bits and its offset (posting's column minus the query's, biased) below."""
         if not len(self.keys) or not len(qh):
-            empty = np.zeros(0, np.int64)
-            return empty, empty, empty
+            return np.zeros(0, np.int64)
         pos = np.minimum(np.searchsorted(self.keys, qh), len(self.keys) - 1)
         found = np.flatnonzero(self.keys[pos] == qh)
         s = self.starts[pos[found]]
         lens = self.starts[pos[found] + 1] - s
         total = int(lens.sum())
         idx = np.repeat(s - (np.cumsum(lens) - lens), lens) + np.arange(total)
-        return np.repeat(found, lens), np.asarray(self.ids[idx]), np.asarray(self.cols[idx])
+        out = np.asarray(self.ids[idx]).astype(np.int64)
+        out <<= 32
+        out |= np.asarray(self.cols[idx]) - np.repeat(qc[found] - _BIAS, lens)
+        return out
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -201,19 +204,21 @@ class LandmarkIndex(SegmentedIndex[LandmarkSegment]):
         qh, qc = fp.hashes[keep].astype(np.uint32), fp.columns[keep].astype(np.int64)
         hits, sizes = [], []
         for seg in self._searched():
-            qi, ids, cols = seg.postings(qh)
-            if len(ids):
-                hits.append((ids.astype(np.int64), cols.astype(np.int64) - qc[qi]))
+            got = seg.postings(qh, qc)
+            if len(got):
+                hits.append(got)
                 sizes.append((np.asarray(seg.groups), np.asarray(seg.sizes)))
-        ids = np.concatenate([h[0] for h in hits]) if hits else np.zeros(0, np.int64)
-        delta = np.concatenate([h[1] for h in hits]) if hits else np.zeros(0, np.int64)
-        if not len(ids):
+        if not hits:
             empty = np.zeros(0, np.int64)
             return Votes(empty, empty, empty, empty)
         # Count postings per (fingerprint, offset): one sort (np.unique's counting is slower).
-        keys = np.sort((ids << 32) | (delta + _BIAS))
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        u, n = keys[starts], np.diff(np.r_[starts, len(keys)])
+        keys = np.concatenate(hits)
+        keys.sort()
+        edge = np.empty(len(keys), dtype=bool)
+        edge[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=edge[1:])
+        starts = np.flatnonzero(edge)
+        u, n = keys[starts], np.diff(starts, append=len(keys))
         smooth = n.copy()
         smooth[1:] += n[:-1] * (np.diff(u) == 1)  # the offset one column earlier, as compare does
         enough = smooth >= at_least
