@@ -180,3 +180,38 @@ def test_an_import_of_incidents_alone(case: Case, tmp_path: Path) -> None:
     with case.session(write=False) as s:
         [inc] = [f for f in fact_snapshot(s) if f["kind"] == "incident"]
     assert (inc["start_date"], inc["note"]) == ("2021-05-03T21:10", "two witnesses")
+
+
+def test_batches_written_early_go_back_with_a_refused_import(case: Case, tmp_path: Path) -> None:
+    """Rows written in batches while staging are in the import's transaction: a refusal later
+    takes them back too; a good import keeps them all, names resolving across batches."""
+    w = build(case, tmp_path)
+    cite = Support.of("high", [Cite(w.decree)])
+    before = _facts(case)
+    with pytest.raises(RuntimeError), case.session() as s:
+        bulk = BulkRecorder(case, s, batch=2)
+        for i in range(5):
+            with bulk.row():
+                bulk.add_person(f"Lote {i}", support=cite, key=f"L{i}")
+        assert _facts_in(s) == before + 4  # two batches of two went in already
+        raise RuntimeError("refused later")
+    assert _facts(case) == before
+    with case.session() as s:
+        bulk = BulkRecorder(case, s, batch=2)
+        for i in range(5):
+            with bulk.row():
+                bulk.add_rank(bulk.add_person(f"Lote {i}", support=cite, key=f"L{i}"), "Cabo",
+                              support=cite)  # fmt: skip
+        with bulk.row():
+            bulk.add_rank("L0", "Sargento", support=cite)  # a person of the first batch, by key
+        bulk.write()
+    assert _facts(case) == before + 11
+
+
+def _facts(case: Case) -> int:
+    with case.session(write=False) as s:
+        return _facts_in(s)
+
+
+def _facts_in(s) -> int:  # type: ignore[no-untyped-def]
+    return int(s.execute(select(func.count()).select_from(Fact)).scalar_one())

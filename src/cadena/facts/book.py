@@ -65,14 +65,13 @@ def _read_csv(path: Path) -> Table:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252")  # what spreadsheet programs write on many Windows machines
-    first = text.splitlines()[0] if text else ""
+    first = text.split("\n", 1)[0] if text else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = list(reader)
-    table = Table(
-        header_key(path.stem), path.name, path, [header_key(h) for h in rows[0]] if rows else []
-    )
-    for n, values in enumerate(rows[1:], start=2):
+    del text  # the rows, not the text and a list of every row besides: large files are large
+    header = next(reader, [])
+    table = Table(header_key(path.stem), path.name, path, [header_key(h) for h in header])
+    for n, values in enumerate(reader, start=2):
         _add_row(table, n, values)
     return table
 

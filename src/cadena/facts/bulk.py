@@ -95,8 +95,9 @@ class DuplicateKey(CadenaError):
 class BulkRecorder(Recorder):
     """A `Recorder` that stages facts and writes them with `write()`; see the module text."""
 
-    def __init__(self, case: Case, session: Session) -> None:
+    def __init__(self, case: Case, session: Session, *, batch: int = 50_000) -> None:
         super().__init__(case, session, log=False)
+        self.batch = batch  # staged facts that make `row()` write what is staged
         self.index = NameIndex(session)
         self.facts: list[m.Fact] = []
         self.rows: list[Any] = []
@@ -186,6 +187,11 @@ class BulkRecorder(Recorder):
         cites, names = len(self.citations), len(self.names)
         try:
             yield
+            self.index.keep(mark)
+            if len(self.facts) >= self.batch:
+                # Whole rows go to the database as they add up, so memory stays bounded; they
+                # are in the import's transaction, rolled back with it if the import is refused.
+                self.write()
         except BaseException:
             for fact in self.facts[facts:]:
                 self._staged.pop(fact.id, None)

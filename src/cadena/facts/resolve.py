@@ -273,6 +273,10 @@ class NameIndex:
     def mark(self) -> int:
         return len(self._journal)
 
+    def keep(self, mark: int) -> None:
+        """What was added since `mark` stays: its record for `undo` is dropped (memory)."""
+        del self._journal[mark:]
+
     def undo(self, mark: int) -> None:
         while len(self._journal) > mark:
             where, value = self._journal.pop()
