@@ -135,3 +135,40 @@ def test_gunfire_soundtrack_in_a_synthetic_video_is_counted(tmp_path: Path) -> N
     report = analyse(video, ShotParams(weapon_class="rifle_762x39"))
     tp, fp, fn = _match([e.t for e in report.shots], [lab.t for lab in rec.of_kind("shot")])
     assert tp >= 0.9 * (tp + fn) and fp <= 1
+
+
+def test_weak_onsets_count_only_where_a_shot_is_expected() -> None:
+    """A faint dark onset one crack–thump interval after an unpaired crack, or on a burst's
+    cycle, is a shot; a faint one anywhere else, or a bright one, is not."""
+    from cadena.media.audio.classify import Event, expected_blasts
+    from cadena.media.audio.features import Features
+
+    def feat(t: float, tilt: float, weak: bool) -> Features:
+        return Features(
+            t,
+            5.0 if weak else 20.0,
+            [0.0] * 6,
+            0,
+            0,
+            0.1,
+            1.2,
+            3.0,
+            0.1,
+            -20.0,
+            tilt,
+            False,
+            weak=weak,
+        )
+
+    crack = Event(feat(1.0, 15.0, False), cls="crack", shape="short")
+    burst = [Event(feat(3.0 + 0.1 * k, -18.0, False), cls="shot", shape="blast") for k in (0, 1, 2)]
+    weak = [
+        Event(feat(1.3005, -15.0, True), shape="weak"),  # the crack's blast
+        Event(feat(3.3002, -16.0, True), shape="weak"),  # the burst's next round
+        Event(feat(2.2, -15.0, True), shape="weak"),  # noise between volleys
+        Event(feat(3.4001, 4.0, True), shape="weak"),  # bright: a crack's echo, not a blast
+    ]
+    new = expected_blasts([crack, *burst], weak, 0.3)
+    assert sorted(round(e.t, 4) for e in new) == [1.3005, 3.3002]
+    assert all(e.cls == "shot" and e.reasons for e in new)
+    assert new[0].crack_t == 1.0

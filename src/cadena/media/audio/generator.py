@@ -5,8 +5,10 @@ Not a sample player: every sound is computed from a model of its source and its 
 
 - muzzle blast: Friedlander wave (peak and positive-phase duration per weapon class),
   directivity, spherical spreading and ISO 9613-1 air absorption over the path;
-- supersonic bullets: Whitham N-wave at the Mach-cone first-arrival time, so that the
-  crack precedes the blast by Δt = D/c − D/v near the line of fire;
+- supersonic bullets: Whitham N-wave (peak and duration at the miss distance b) at the
+  Mach-cone first-arrival time x/v + b·√(1/c² − 1/v²), so that the crack precedes the
+  blast by Δt = D/c − D/v on the line of fire and by less off it (Whitham 1952;
+  Maher 2006); the estimator (distance.py) is not used here;
 - image sources for the ground and for a wall near the microphone, and a diffuse tail;
 - crowd babble, shouting, sirens and traffic as background at a chosen SNR;
 - firecrackers (short Friedlander pulses in irregular strings), tear-gas launcher
