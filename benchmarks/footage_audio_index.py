@@ -82,7 +82,7 @@ class Model:
         return self.table[rng.integers(0, 1 << 24, n)]
 
     def draw_dropped(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        out: list[np.ndarray] = []
+        out: list[np.ndarray] = [np.zeros(0, np.uint32)]
         while sum(map(len, out)) < n:
             h = self.draw(rng, 2 * n + 16)
             out.append(h[~sampled(h, self.bits)])
