@@ -9,9 +9,10 @@ by about 128. So, for every sampled frame:
   90% corners); a copy cropped by that much matches the original's crop, and the original matches
   a cropped copy's whole picture through the copy's own crops;
 - all eight rotations and flips are kept, so a mirrored or turned copy matches too;
-- for the index only, 90% windows on a grid of positions (`GRID_STEPS` a side): a copy cropped
-  off-centre, as re-uploads are, matches the window nearest its own position (PDQ moves by about
-  31 bits when a window shifts by 1.25% of the picture, so the grid must be that fine).
+- for the index only, 90% windows on a grid of positions (`GRID_STEPS` = 7 a side, neighbours
+  1.7% of the picture apart): a copy cropped off-centre, as re-uploads are, matches the window
+  nearest its own position (PDQ moves by about 31 bits when a window shifts by 1.25% of the
+  picture, so the grid must be that fine; 5 a side left a tenth of such copies unmatched).
 
 The index holds only the upright codes; queries use the mirror and the rotations (see
 `query_codes`). Frames with PDQ quality under 25 (flat, dark) are not used to match; those under
@@ -50,7 +51,7 @@ CROPS: tuple[tuple[str, float, float, float], ...] = (
 UPRIGHT, MIRROR = 0, pdq.MIRROR
 #: 90% windows at GRID_STEPS x GRID_STEPS positions (those already in CROPS left out), indexed
 #: under one crop label, GRID_LABEL: a hit on any of them says "cropped", which is all that matters.
-GRID_STEPS = 5
+GRID_STEPS = 7
 GRID_SCALE = 0.9
 GRID_LABEL = len(CROPS)
 GRID: tuple[tuple[float, float], ...] = tuple(
