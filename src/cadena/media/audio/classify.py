@@ -42,6 +42,7 @@ THUMP_MIN_MS = 2.2  # a launcher's positive phase is longer than a rifle's
 ECHO_MAX_DELAY_S = 0.2
 ECHO_TOL_S = 0.0025
 CRACK_MAX_LEAD_S = 1.5
+GROUP_WINDOW_S = 1.0
 PAIR_TOL_S = 0.002
 PAIR_WIDE_MIN_S = 0.006  # a round's own crack–thump interval may differ from the common one
 PAIR_WIDE_FRAC = 0.04
@@ -376,8 +377,42 @@ def _classify_strong(events: list[Event]) -> tuple[list[Event], float | None]:
             continue
         _judge(e, s, e.t in auto)
     _firecracker_strings(live)
-    events = sorted(events + infer_masked_blasts(live, dt), key=lambda e: e.t)
+    masked = infer_masked_blasts(live, dt)
+    _demand_cracks(events, live + masked, dt)
+    events = sorted(events + masked, key=lambda e: e.t)
     return events, dt
+
+
+CRACKED_SHARE = 0.6  # of a volley's shots paired with a crack, for the rule to apply
+
+
+def _demand_cracks(events: list[Event], shots_pool: list[Event], dt: float | None) -> None:
+    """In a volley whose rounds bring their cracks, a blast with no onset at all where
+    its own crack should be (one crack–thump interval earlier) is not taken for a shot.
+
+    Every supersonic round heard inside the Mach cone has a crack, and cracks are the
+    loudest sounds of a volley; a reflection of a blast, δ later, finds no crack δ after
+    the real one. Applied only where ≥3 shots and ≥60 % of the volley are crack-paired.
+    """
+    if dt is None:
+        return
+    wide = _wide(dt)
+    onsets = np.array([e.t for e in events])
+    shots = [e for e in shots_pool if e.cls == "shot"]
+    for e in shots:
+        if e.crack_t is not None or e.shape != "blast":
+            continue
+        volley = [s for s in shots if abs(s.t - e.t) <= GROUP_WINDOW_S]
+        paired = sum(1 for s in volley if s.crack_t is not None)
+        if paired < 3 or paired < CRACKED_SHARE * len(volley):
+            continue
+        if np.any(np.abs(onsets - (e.t - dt)) <= wide):
+            continue
+        e.cls, e.confidence = "uncertain", 0.4
+        e.reasons = e.reasons + [
+            f"no crack {1000 * dt:.0f} ms before it, though its volley's rounds have theirs: "
+            "likely a reflection"
+        ]
 
 
 REFLECTION_MAX_S = 0.15
@@ -531,7 +566,10 @@ def infer_masked_blasts(live: list[Event], dt: float | None) -> list[Event]:
             if o is not e
             and abs(o.t - tb) <= _wide(dt)
             and o.t not in shots
-            and o.cls not in ("firecracker", "teargas")  # a bang of its own, not a mask
+            and o.cls != "teargas"
+            # a bright firecracker is a bang of its own; a darker "firecracker" there is
+            # more likely the blast itself, made to look short by the noise or a crack
+            and (o.cls != "firecracker" or o.features.tilt_db < 0.0)
         ]
         if not near:
             continue
