@@ -1060,6 +1060,18 @@ class SheetWriter:
         self.keys = made_ids(s)
         self.cites: list[list[Any]] = []
         self.items: dict[str, str] = {}
+        # Read once, not once per fact: a national force is hundreds of thousands of facts.
+        self.citations: dict[int, list[m.Citation]] = defaultdict(list)
+        for c in s.execute(select(m.Citation).order_by(m.Citation.id)).scalars():
+            self.citations[c.fact_id].append(c)
+        self.alias: dict[int, list[str]] = defaultdict(list)
+        for i, name in s.execute(
+            select(m.Name.fact_id, m.Name.name).where(m.Name.is_alias.is_(True)).order_by(m.Name.id)
+        ):
+            self.alias[i].append(name)
+        self.party: dict[tuple[int, str], list[int | None]] = defaultdict(list)
+        for p in s.execute(select(m.Party).order_by(m.Party.id)).scalars():
+            self.party[(p.fact_id, p.role)].append(p.person_id or p.unit_id or p.post_id)
 
     def k(self, fid: int | None) -> str:
         return self.keys[fid] if fid is not None else ""
@@ -1072,9 +1084,7 @@ class SheetWriter:
         )
 
     def common(self, sheet: str, f: m.Fact) -> list[Any]:
-        for c in self.s.execute(
-            select(m.Citation).where(m.Citation.fact_id == f.id).order_by(m.Citation.id)
-        ).scalars():
+        for c in self.citations.get(f.id, []):
             self.items.setdefault(c.item_sha256, "S" + c.item_sha256[:12])
             self.cites.append(
                 [
@@ -1099,19 +1109,10 @@ class SheetWriter:
         ]
 
     def aliases(self, fid: int) -> str:
-        return "; ".join(
-            self.s.execute(
-                select(m.Name.name)
-                .where(m.Name.fact_id == fid, m.Name.is_alias.is_(True))
-                .order_by(m.Name.id)
-            ).scalars()
-        )
+        return "; ".join(self.alias.get(fid, []))
 
     def parties(self, fid: int, role: str) -> str:
-        rows = self.s.execute(
-            select(m.Party).where(m.Party.fact_id == fid, m.Party.role == role).order_by(m.Party.id)
-        ).scalars()
-        return "; ".join(self.k(p.person_id or p.unit_id or p.post_id) for p in rows)
+        return "; ".join(self.k(i) for i in self.party.get((fid, role), []))
 
     def tables(self) -> list[tuple[str, list[str], list[list[Any]]]]:
         body: dict[str, list[list[Any]]] = {}
