@@ -12,6 +12,7 @@ then on SQLite and on PostgreSQL measures, in the same run:
     python benchmarks/facts_import.py                   # 100,000 rows, both databases
     python benchmarks/facts_import.py --rows 20000 --db sqlite
     python benchmarks/facts_import.py --keep /tmp/sfm   # also keep the generated folder
+    python benchmarks/facts_import.py --rows 100000 --formats sheet,popolo,ftm
 
 PostgreSQL comes from $CADENA_TEST_PG_URL or scripts/pg-start (a throwaway local server).
 """
@@ -212,12 +213,16 @@ def run_cadena(
     return seconds, cpu, report.counts
 
 
-def sheet_run(folder: Path, tmp: Path) -> tuple[int, float, float]:
-    """The researchers' sheet on the same facts (SQLite): the SFM dataset imported, exported as a
-    sheet, and that sheet imported into a fresh case holding the same items; (rows, wall s,
-    CPU s) of that last import."""
+def other_formats(
+    folder: Path, tmp: Path, formats: list[str]
+) -> list[tuple[str, int, float, float]]:
+    """The other importers on the same facts (SQLite): the SFM dataset imported, exported as a
+    researchers' sheet, Popolo and FtM, and each export imported into a fresh case holding the
+    same items; (format, rows or records, wall s, CPU s) of each import."""
     from sqlalchemy import select
 
+    from cadena.facts.ftm import export_ftm, import_ftm
+    from cadena.facts.popolo import export_popolo, import_popolo
     from cadena.facts.sfm import import_sfm
     from cadena.facts.sheet import export_sheet, import_sheet
     from cadena.intake.files import SourceFields, add_paths
@@ -225,26 +230,36 @@ def sheet_run(folder: Path, tmp: Path) -> tuple[int, float, float]:
     from cadena.vault.models import Item
 
     os.environ.pop("CADENA_DATABASE_URL", None)
-    first = Case.init(tmp / "sheet-from")
+    first = Case.init(tmp / "formats-from")
     import_sfm(first, folder)
-    files = export_sheet(first, tmp / "sheet")
-    second = Case.init(tmp / "sheet-to")
     with first.session(write=False) as s:
         shas = list(s.execute(select(Item.sha256)).scalars())
-    for sha in shas:
-        copy = tmp / f"item-{sha[:12]}"
-        copy.write_bytes(Path(first.blobs.local_path(sha)).read_bytes())
-        add_paths(second, [copy], SourceFields())
-    rows = 0
-    for f in files:
-        with f.open(newline="", encoding="utf-8") as fh:
-            rows += sum(1 for _ in fh) - 1
-    t0, c0 = time.perf_counter(), time.process_time()
-    import_sheet(second, tmp / "sheet")
-    took, cpu = time.perf_counter() - t0, time.process_time() - c0
+    out = []
+    for fmt in formats:
+        if fmt == "sheet":
+            files = export_sheet(first, tmp / "sheet")
+            target: Path = tmp / "sheet"
+            rows = sum(sum(1 for _ in f.open(encoding="utf-8")) - 1 for f in files)
+            run: Any = import_sheet
+        elif fmt == "popolo":
+            target = tmp / "facts.popolo.json"
+            rows = sum(export_popolo(first, target).values())
+            run = import_popolo
+        else:
+            target = tmp / "facts.ftm.json"
+            rows = export_ftm(first, target)
+            run = import_ftm
+        second = Case.init(tmp / f"formats-to-{fmt}")
+        for sha in shas:
+            copy = tmp / f"item-{sha[:12]}"
+            copy.write_bytes(Path(first.blobs.local_path(sha)).read_bytes())
+            add_paths(second, [copy], SourceFields())
+        t0, c0 = time.perf_counter(), time.process_time()
+        run(second, target)
+        out.append((fmt, rows, time.perf_counter() - t0, time.process_time() - c0))
+        second.close()
     first.close()
-    second.close()
-    return rows, took, cpu
+    return out
 
 
 def pg_database() -> tuple[str, str]:
@@ -276,7 +291,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     ap.add_argument("--keep", type=Path, help="write the generated dataset here and keep it")
     ap.add_argument(
-        "--sheet", action="store_true", help="also the researchers' sheet on the same facts"
+        "--formats",
+        default="",
+        help="also these importers on the same facts, SQLite, comma-separated: sheet,popolo,ftm",
     )
     args = ap.parse_args(argv)
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
@@ -305,12 +322,13 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
             print(f"{'':<11} facts imported: {got}")
-        if args.sheet:
-            rows, took, cpu = sheet_run(folder, tmp)
+        formats = [f for f in args.formats.split(",") if f]
+        for fmt, rows, took, cpu in other_formats(folder, tmp, formats) if formats else []:
             print(
-                f"sheet (SQLite, same facts exported as a sheet): {rows:,} rows, "
-                f"{took:.2f} s wall = {rows / took:,.0f} rows/s, {cpu:.2f} s CPU = "
-                f"{rows / cpu:,.0f} rows per CPU s"
+                f"{fmt} (SQLite, the same facts exported and imported): {rows:,} rows/records, "
+                f"{took:.2f} s wall = {rows / took:,.0f}/s, {cpu:.2f} s CPU = "
+                f"{rows / cpu:,.0f} per CPU s",
+                flush=True,
             )
         print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     return 0
