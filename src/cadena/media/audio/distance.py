@@ -22,11 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from cadena.media.audio.features import SNIPPET_LEAD, Features
-from cadena.media.audio.nwave import nwave_duration
+from cadena.media.audio.nwave import CLIPPED_QUALITY, nwave_duration
 from cadena.media.audio.physics import crack_thump_range, miss_from_nwave, speed_of_sound
 from cadena.media.audio.weapons import SourceClass
 
 NWAVE_REL_ERROR = 0.08  # measured T against Whitham's T on generated cracks: ±7 %
+NWAVE_CLIPPED_REL_ERROR = 0.2  # clipped cracks read by their jumps: ~10 % long, ±8 %
 ASSUMED_MISS_M = (0.0, 20.0)  # when b cannot be measured: a crack heard at all passed close
 MAX_FITTED = 16  # N-wave fits per analysis (the loudest cracks); each costs a few ms
 BASIS_NWAVE = "miss distance from the N-wave duration (Whitham 1952)"
@@ -49,15 +50,18 @@ def _range(dt: float, b: float, c: float, v: float) -> float | None:
     return crack_thump_range(dt, max(b, 0.0), c, v)
 
 
-def _miss_interval(t_s: float, cls: SourceClass, c: float) -> tuple[float, float, float]:
-    """Miss distance (low, middle, high) from an N-wave duration over the speed range."""
+def _miss_interval(
+    t_s: float, cls: SourceClass, c: float, rel: float = NWAVE_REL_ERROR
+) -> tuple[float, float, float]:
+    """Miss distance (low, middle, high) from an N-wave duration over the speed range
+    and the duration's relative error `rel`."""
     assert cls.bullet_speed_ms is not None
     d = (cls.caliber_mm or 7.0) / 1000.0
     length = (cls.bullet_length_mm or 25.0) / 1000.0
     vals = [
         miss_from_nwave(t_s * f, v / c, d, length, c)
         for v in cls.bullet_speed_ms
-        for f in (1.0 - NWAVE_REL_ERROR, 1.0 + NWAVE_REL_ERROR)
+        for f in (1.0 - rel, 1.0 + rel)
     ]
     v_mid = float(np.mean(cls.bullet_speed_ms))
     return min(vals), miss_from_nwave(t_s, v_mid / c, d, length, c), max(vals)
@@ -79,10 +83,18 @@ def _pair_range(
 
 def nwave_of(f: Features, rate: int) -> float | None:
     """The N-wave duration of a crack from its kept snippet, if one fits."""
+    fit = _nwave_fit(f, rate)
+    return None if fit is None else fit[0]
+
+
+def _nwave_fit(f: Features, rate: int) -> tuple[float, float] | None:
     if f.snippet.size < SNIPPET_LEAD + 8:
         return None
-    fit = nwave_duration(f.snippet, rate, SNIPPET_LEAD / rate)
-    return None if fit is None else fit[0]
+    return nwave_duration(f.snippet, rate, SNIPPET_LEAD / rate)
+
+
+def _rel_error(quality: float) -> float:
+    return NWAVE_REL_ERROR if quality > CLIPPED_QUALITY else NWAVE_CLIPPED_REL_ERROR
 
 
 def estimate_distance(
@@ -96,14 +108,16 @@ def estimate_distance(
     if speeds[1] <= speeds[0]:
         return None  # subsonic class: no crack, no distance
     loud = sorted(pairs, key=lambda p: -p[1].energy_db)[:MAX_FITTED]
-    durations = [(dt, nwave_of(f, rate)) for dt, f in loud]
-    measured = [(dt, t) for dt, t in durations if t is not None]
+    fits = [(dt, _nwave_fit(f, rate)) for dt, f in loud]
+    measured = [(dt, fit[0], _rel_error(fit[1])) for dt, fit in fits if fit is not None]
     dts = [dt for dt, _ in pairs]
     if len(measured) >= max(1, len(loud) / 2):
-        ranges = [_pair_range(dt, _miss_interval(t, cls, c), c, speeds) for dt, t in measured]
-        misses = [_miss_interval(t, cls, c) for _, t in measured]
+        misses = [_miss_interval(t, cls, c, rel) for _, t, rel in measured]
+        ranges = [
+            _pair_range(dt, m, c, speeds) for (dt, _, _), m in zip(measured, misses, strict=True)
+        ]
         miss = (float(np.median([m[0] for m in misses])), float(np.median([m[2] for m in misses])))
-        nwave: float | None = float(np.median([t for _, t in measured]))
+        nwave: float | None = float(np.median([t for _, t, _ in measured]))
         basis = BASIS_NWAVE
     else:
         lo_b, hi_b = ASSUMED_MISS_M
