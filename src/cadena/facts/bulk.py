@@ -1,5 +1,6 @@
 """Recording many facts at once: the same checks as `Recorder`, but rows are staged in memory and
-written in a few bulk statements (executemany on SQLite, COPY on PostgreSQL) at the end.
+written in bulk statements (executemany on SQLite, COPY on PostgreSQL): whole input rows, every
+50,000 facts and at the end, all inside the import's one transaction.
 
 What made imports slow was per row: an ORM flush per fact (and per joined-table row), a query
 or four per name resolved, and a savepoint per input row. Here a fact gets its id from a counter
@@ -62,7 +63,7 @@ _ROW_ORDER: tuple[type[Base], ...] = (  # after names and citations (kept as tup
     m.Party,
     m.VictimIdentity,
 )
-_BATCH = 50_000  # rows a statement: bounds the memory a COPY or executemany holds at once
+_CHUNK = 50_000  # rows a statement: bounds the memory a COPY or executemany holds at once
 _IDENTITY: dict[type[Any], str] = {}  # model -> its fact kind ("" for other tables)
 
 
@@ -327,8 +328,8 @@ def _insert(raw: Any, dialect: Any, table: Table, objs: list[Any], postgres: boo
         return out
 
     column_list = ", ".join(c.name for c in cols)
-    for start in range(0, len(objs), _BATCH):
-        chunk = objs[start : start + _BATCH]
+    for start in range(0, len(objs), _CHUNK):
+        chunk = objs[start : start + _CHUNK]
         if postgres:
             with (
                 raw.cursor() as cur,
@@ -362,8 +363,8 @@ def _insert_tuples(
         if bind is not None:
             procs.append((i, _last_of(bind) if isinstance(col.type, JSON) else bind))
     column_list = ", ".join(names)
-    for start in range(0, len(rows), _BATCH):
-        chunk = rows[start : start + _BATCH]
+    for start in range(0, len(rows), _CHUNK):
+        chunk = rows[start : start + _CHUNK]
         if procs:
             converted = []
             for row in chunk:
