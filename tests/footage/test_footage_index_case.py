@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -118,3 +119,22 @@ def test_footage_fingerprint_runs_side_by_side_after_a_kill(case, tmp_path) -> N
     )
     assert res.exit_code == 0 and json.loads(res.stdout)["indexed"] == {"frames": 4, "sound": 2}
     _check_indexes(case)
+
+
+def test_footage_same_item_stored_by_two_at_once(case) -> None:
+    """Two processes (here a thread) finishing the same item: one stores it, the other nothing."""
+    add_paths(case, [CARPHONE], SourceFields())
+    sha = hashlib.sha256(CARPHONE.read_bytes()).hexdigest()
+    work = store._compute(case, sha, "video", {video.KIND, audio.KIND})
+    other: list[int] = []
+    with case.session() as s:
+        assert store._store_work(case, s, sha, work) == 2
+        thread = threading.Thread(target=lambda: other.append(store.ensure_one(case, sha)))
+        thread.start()
+        time.sleep(2.0)  # it fingerprints, then waits on this transaction's rows (or after it)
+    thread.join()
+    assert other == [0]
+    with case.session(write=False) as s:
+        kinds = s.execute(select(Fingerprint.kind).where(Fingerprint.item_sha256 == sha)).all()
+    assert sorted(k for (k,) in kinds) == sorted([video.KIND, audio.KIND])
+    assert not verify(case).findings
