@@ -83,3 +83,19 @@ def test_footage_index_remembers_groups_per_segment(tmp_path) -> None:
     index.flush()
     again = CodeIndex(tmp_path / "g", group_shift=8)
     assert again.groups() == {7, 8, 9, 42} and len(again.segments) == 2
+
+
+def test_footage_index_grown_item_by_item_stays_few_segments(tmp_path, data) -> None:
+    codes, queries = data
+    index = CodeIndex(tmp_path / "tiers", brute_max=100, group_shift=16)
+    for g in range(90):  # 90 items of 50 codes, a flush each, as items arrive one by one
+        index.add(codes[g * 50 : (g + 1) * 50], (g << 16) + np.arange(50))
+        index.flush()
+    again = CodeIndex(tmp_path / "tiers", group_shift=16)
+    sizes = sorted(len(s) for s in again.segments)
+    assert len(sizes) <= 3 * 8 and sizes[-1] >= 9 * 9 * 50  # small ones merged, then merged again
+    assert len(again) == 4500 and again.groups() == set(range(90))
+    labels = (np.arange(4500) // 50 << 16) + np.arange(4500) % 50
+    for q in queries:
+        want = {int(labels[i]) for i in _brute(codes[:4500], q, 31)}
+        assert set(again.search(q, 31)[0].tolist()) == want

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -321,13 +322,37 @@ class SegmentedIndex(Generic[S]):
         self.segments, self._names, self._groups = [], [], {}
 
     def flush(self) -> None:
-        """Write the queued data as a new segment (and merge small segments when many)."""
+        """Write the queued data as a new segment, merging segments when too many pile up.
+
+        Small segments merge when more than `MAX_SMALL` of them exist; larger ones merge by size
+        tiers (within a factor of `MAX_SMALL` of each other) when a tier holds more than
+        `MAX_SMALL`, so an index grown item by item keeps a number of segments logarithmic in
+        its size (searches visit every segment) and each datum is rewritten few times.
+        """
         with self.writing():
             self.flush_pending_only()
-            if sum(1 for s in self.segments if self._is_small(s)) > self.MAX_SMALL:
-                self.compact(only_small=True)
-            else:
-                self._commit()
+            while (pick := self._merge_plan()) is not None:
+                self._merge_at(pick)
+            self._commit()
+
+    def _merge_plan(self) -> list[int] | None:
+        small = [i for i, s in enumerate(self.segments) if self._is_small(s)]
+        if len(small) > self.MAX_SMALL:
+            return small
+        tiers: dict[int, list[int]] = {}
+        for i, seg in enumerate(self.segments):
+            if i not in small:
+                tier = int(math.log(max(len(seg), 1), self.MAX_SMALL))
+                tiers.setdefault(tier, []).append(i)
+        crowded = [idx for _, idx in sorted(tiers.items()) if len(idx) > self.MAX_SMALL]
+        return crowded[0] if crowded else None
+
+    def _merge_at(self, pick: list[int]) -> None:
+        merged = self._merge([self.segments[i] for i in pick])
+        keep = [i for i in range(len(self.segments)) if i not in pick]
+        self.segments = [self.segments[i] for i in keep]
+        self._names = [self._names[i] for i in keep]
+        self._append(merged)
 
     def compact(self, only_small: bool = False) -> None:
         """Merge segments (all, or only the small ones) into one."""
@@ -335,11 +360,7 @@ class SegmentedIndex(Generic[S]):
             self.flush_pending_only()
             pick = [i for i, s in enumerate(self.segments) if not only_small or self._is_small(s)]
             if len(pick) >= 2:
-                merged = self._merge([self.segments[i] for i in pick])
-                keep = [i for i in range(len(self.segments)) if i not in pick]
-                self.segments = [self.segments[i] for i in keep]
-                self._names = [self._names[i] for i in keep]
-                self._append(merged)
+                self._merge_at(pick)
             self._commit()  # the switch: from here readers see the merged segment
 
     def flush_pending_only(self) -> None:
