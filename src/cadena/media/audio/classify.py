@@ -566,10 +566,7 @@ def infer_masked_blasts(live: list[Event], dt: float | None) -> list[Event]:
             if o is not e
             and abs(o.t - tb) <= _wide(dt)
             and o.t not in shots
-            and o.cls != "teargas"
-            # a bright firecracker is a bang of its own; a darker "firecracker" there is
-            # more likely the blast itself, made to look short by the noise or a crack
-            and (o.cls != "firecracker" or o.features.tilt_db < 0.0)
+            and o.cls not in ("firecracker", "teargas")  # a bang of its own, not a mask
         ]
         if not near:
             continue
