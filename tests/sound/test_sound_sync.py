@@ -15,7 +15,7 @@ from cadena.media.audio.generator import (
     render,
 )
 from cadena.media.audio.shots import ShotParams, analyse
-from cadena.media.audio.sync import gcc_phat, sync_reports
+from cadena.media.audio.sync import _volley_lines_up, gcc_phat, sync_reports
 
 
 def _sync(paths: list[Path]):  # type: ignore[no-untyped-def]
@@ -72,3 +72,12 @@ def test_gcc_phat_recovers_a_shift() -> None:
     b = np.roll(a, 250)
     lag, ratio = gcc_phat(a, b)
     assert abs(lag - 250) < 0.5 and ratio > 20
+
+
+def test_a_volley_lines_up_on_what_both_heard() -> None:
+    """A distant phone picks out 3 rounds of a 10-round burst: all 3 on the reference's rounds
+    is a volley lined up; the same 3 half a cycle off is not."""
+    burst = [1.0 + 0.1 * k for k in range(10)]
+    assert _volley_lines_up(burst, [1.2, 1.5, 1.8])
+    assert not _volley_lines_up(burst, [1.25, 1.55, 1.85])
+    assert not _volley_lines_up(burst, [3.0, 3.1])  # nothing heard during the volley

@@ -312,12 +312,9 @@ def _check_groups(
     if not placed or not inside:
         return
     # a volley lines up when most of its shots find a partner (one stray coincidence
-    # in a volley of ten is chance: two bursts at one rhythm overlap now and then)
-    groups_hit = sum(
-        1
-        for g in _groups(inside)
-        if sum(min(abs(t - p) for p in placed) <= 0.005 for t in g) >= max(1, 0.5 * len(g))
-    )
+    # in a volley of ten is chance: two bursts at one rhythm overlap now and then); "most"
+    # of what both heard: a distant phone may pick out only a few rounds of a burst
+    groups_hit = sum(1 for g in _groups(inside) if _volley_lines_up(g, placed))
     groups_there = min(len(_groups(inside)), len(_groups(placed)))
     if groups_hit >= 2:
         return
@@ -328,6 +325,14 @@ def _check_groups(
     off.offset_s = None
     off.status = "no common sound"
     off.confidence = min(off.confidence, 0.2)
+
+
+def _volley_lines_up(volley: list[float], placed: list[float]) -> bool:
+    heard = [p for p in placed if volley[0] - 0.05 <= p <= volley[-1] + 0.05]
+    if not heard:
+        return False
+    partners = sum(min(abs(t - p) for p in heard) <= 0.005 for t in volley)
+    return partners >= max(1, 0.5 * min(len(volley), len(heard)))
 
 
 def merge_shots(
