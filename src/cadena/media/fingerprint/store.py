@@ -122,23 +122,11 @@ def fingerprint_file(
         return video.fingerprint_image(rgb), None, []
     if kind == "audio":
         return None, audio.fingerprint_audio(path), []
-    p = video_params()
-    sampled = frames.sample_frames(path, max_gap=p["max_gap"], step=p["step"])
+    sampled = frames.sample_frames(path)  # the defaults the benchmarks measure
     info = frames.probe(path)
-    vfp = video.from_frames(sampled, info.duration, video_params())
+    vfp = video.from_frames(sampled, info.duration, video.params())
     afp = audio.fingerprint_audio(path) if info.has_audio else None
     return vfp, afp, sampled
-
-
-def video_params() -> dict[str, Any]:
-    return {
-        "max_gap": 1.0,
-        "step": 0.125,
-        "keyframes_only": False,
-        "max_side": 320,
-        "crops": [c[0] for c in video.CROPS],
-        "version": video.VERSION,
-    }
 
 
 @dataclass
