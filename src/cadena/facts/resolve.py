@@ -9,6 +9,7 @@ into.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -34,13 +35,20 @@ class AmbiguousName(CadenaError):
 _TITLED: dict[str, type[Incident] | type[Order]] = {"incident": Incident, "order": Order}
 
 
+Candidates = Callable[[str, "str | int"], list[int]]  # (kind, ref) -> live ids
+Labels = Callable[[int], str]
+
+
 def resolve(s: Session, kind: str, ref: str | int) -> int:
     """The id of the live fact of `kind` that `ref` names; refuses unknown or ambiguous names."""
-    ids = candidates(s, kind, ref)
+    return _one(kind, ref, candidates(s, kind, ref), lambda i: label(s, i))
+
+
+def _one(kind: str, ref: str | int, ids: list[int], label_of: Labels) -> int:
     if not ids:
         raise UnknownName(f"No {kind} in this case is called {ref!r} (by id, key, name or alias).")
     if len(ids) > 1:
-        named = [(i, label(s, i)) for i in ids]
+        named = [(i, label_of(i)) for i in ids]
         listing = "; ".join(f"#{i} {n}" for i, n in named)
         raise AmbiguousName(
             f"{ref!r} names {len(ids)} {kind}s: {listing}. Give the id (#N) or the key instead.",
@@ -126,19 +134,23 @@ def label(s: Session, fact_id: int) -> str:
 
 def person_or_unit(s: Session, ref: str) -> tuple[str, int]:
     """A party named in a sheet: a person, a unit or a post; refused when it could be two kinds."""
+    return _party(ref, lambda kind, r: candidates(s, kind, r), lambda i: label(s, i))
+
+
+def _party(ref: str, candidates_of: Candidates, label_of: Labels) -> tuple[str, int]:
     hits: list[tuple[str, int]] = []
     for kind in ("person", "unit", "post"):
-        ids = candidates(s, kind, ref)
+        ids = candidates_of(kind, ref)
         if len(ids) > 1:
-            resolve(s, kind, ref)  # raises AmbiguousName with the listing
+            _one(kind, ref, ids, label_of)  # raises AmbiguousName with the listing
         hits.extend((kind, i) for i in ids)
     if not hits:
         raise UnknownName(f"No person, unit or post in this case is called {ref!r}.")
     if len(hits) > 1:
-        listing = "; ".join(f"{k} #{i} {label(s, i)}" for k, i in hits)
+        listing = "; ".join(f"{k} #{i} {label_of(i)}" for k, i in hits)
         raise AmbiguousName(
             f"{ref!r} could be {listing}. Write the id (#N) instead.",
-            [(i, label(s, i)) for _k, i in hits],
+            [(i, label_of(i)) for _k, i in hits],
         )
     return hits[0]
 
@@ -328,39 +340,17 @@ class NameIndex:
         primary = sorted({self._live(i) for i, alias in hits if not alias})
         return primary or sorted({self._live(i) for i, _alias in hits})
 
-    def resolve(self, kind: str, ref: str | int, label_of: Any = None) -> int:
-        ids = self.candidates(kind, ref)
-        if len(ids) == 1:
-            return ids[0]
-        if not ids:
-            raise UnknownName(
-                f"No {kind} in this case is called {ref!r} (by id, key, name or alias)."
-            )
-        named = [(i, label_of(i) if label_of else f"#{i}") for i in ids]
-        listing = "; ".join(f"#{i} {n}" for i, n in named)
-        raise AmbiguousName(
-            f"{ref!r} names {len(ids)} {kind}s: {listing}. Give the id (#N) or the key instead.",
-            named,
-        )
+    def resolve(self, kind: str, ref: str | int, label_of: Labels | None = None) -> int:
+        """What `resolve` answers, for the database and the staged facts together."""
+        return _one(kind, ref, self.candidates(kind, ref), label_of or _bare)
 
-    def person_or_unit(self, ref: str, label_of: Any = None) -> tuple[str, int]:
+    def person_or_unit(self, ref: str, label_of: Labels | None = None) -> tuple[str, int]:
         """What `person_or_unit` answers, in memory."""
-        hits: list[tuple[str, int]] = []
-        for kind in ("person", "unit", "post"):
-            ids = self.candidates(kind, ref)
-            if len(ids) > 1:
-                self.resolve(kind, ref, label_of)  # raises AmbiguousName with the listing
-            hits.extend((kind, i) for i in ids)
-        if not hits:
-            raise UnknownName(f"No person, unit or post in this case is called {ref!r}.")
-        if len(hits) > 1:
-            lab = label_of or (lambda i: f"#{i}")
-            listing = "; ".join(f"{k} #{i} {lab(i)}" for k, i in hits)
-            raise AmbiguousName(
-                f"{ref!r} could be {listing}. Write the id (#N) instead.",
-                [(i, lab(i)) for _k, i in hits],
-            )
-        return hits[0]
+        return _party(ref, self.candidates, label_of or _bare)
+
+
+def _bare(fact_id: int) -> str:
+    return f"#{fact_id}"
 
 
 _BY_ID_ANY = text("SELECT kind, merged_into FROM fact WHERE id = :id")
