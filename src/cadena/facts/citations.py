@@ -68,6 +68,16 @@ class Cite:
             "reference": self.reference,
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Cite:
+        """The inverse of `as_dict` (the form the exchange formats carry)."""
+        return cls(d["item"], d["locator"], d.get("quote"), d.get("reference"))
+
+    @classmethod
+    def of_row(cls, row: Any) -> Cite:
+        """A stored citation (`models.Citation`) as a `Cite`."""
+        return cls(row.item_sha256, row.locator, row.quote, row.reference)
+
 
 @dataclass(frozen=True)
 class Support:

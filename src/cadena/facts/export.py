@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from cadena.db import canonical_json
 from cadena.facts import models as m
+from cadena.facts.citations import Cite
 from cadena.facts.ftm import export_ftm, fid, ftm_entities, validate_ftm
 from cadena.facts.queries import describe
 from cadena.vault.case import Case
@@ -117,14 +118,7 @@ def _feature(
 def _citations(s: Session) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for c in s.execute(select(m.Citation).order_by(m.Citation.id)).scalars():
-        out[c.fact_id].append(
-            {
-                "item": c.item_sha256,
-                "locator": c.locator,
-                "quote": c.quote,
-                "reference": c.reference,
-            }
-        )
+        out[c.fact_id].append(Cite.of_row(c).as_dict())
     return out
 
 

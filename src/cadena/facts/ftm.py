@@ -144,15 +144,7 @@ class FtmWriter:
                 "first_cited": f.first_cited,
                 "last_cited": f.last_cited,
             },
-            "citations": [
-                {
-                    "item": c.item_sha256,
-                    "locator": c.locator,
-                    "quote": c.quote,
-                    "reference": c.reference,
-                }
-                for c in self.cites.get(f.id, [])
-            ],  # fmt: skip
+            "citations": [Cite.of_row(c).as_dict() for c in self.cites.get(f.id, [])],
             **extra,
         }
 
@@ -499,10 +491,7 @@ class FtmReader:
         ctx = e.ctx or {}
         try:
             if ctx:
-                cites = [
-                    Cite(c["item"], c["locator"], c.get("quote"), c.get("reference"))
-                    for c in ctx.get("citations") or []
-                ]
+                cites = [Cite.from_dict(c) for c in ctx.get("citations") or []]
                 return Support.of(ctx.get("confidence"), cites, ctx.get("assumption"))
             proofs = "; ".join(self.documents.get(p, p) for p in e.all("proof")) or None
             locator = {"kind": "json_line", "file": self.file, "line": e.line, "entity": e.id}

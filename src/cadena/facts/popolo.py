@@ -69,15 +69,7 @@ def popolo(s: Session) -> dict[str, Any]:
                 "end": f.end_date,
                 "first_cited": f.first_cited,
                 "last_cited": f.last_cited,
-                "citations": [
-                    {
-                        "item": c.item_sha256,
-                        "locator": c.locator,
-                        "quote": c.quote,
-                        "reference": c.reference,
-                    }
-                    for c in cites
-                ],
+                "citations": [Cite.of_row(c).as_dict() for c in cites],
             }
         }
 
@@ -177,10 +169,7 @@ class _Reader:
 
     def support(self, rec: dict[str, Any], pointer: str) -> Support:
         ext = rec.get("cadena") or {}
-        cites = [
-            Cite(c["item"], c["locator"], c.get("quote"), c.get("reference"))
-            for c in ext.get("citations") or []
-        ]
+        cites = [Cite.from_dict(c) for c in ext.get("citations") or []]
         if not cites and not ext.get("assumption"):
             refs = (
                 "; ".join(
