@@ -614,8 +614,3 @@ def _check_point(lat: float | None, lon: float | None) -> None:
         raise CadenaError(
             f"({lat}, {lon}) is not a point on Earth: latitude first, then longitude."
         )
-
-
-def existing_key(s: Session, kind: str, key: str) -> int | None:
-    """The id of the fact of `kind` with the researcher's `key`, if any."""
-    return s.execute(select(m.Fact.id).where(m.Fact.kind == kind, m.Fact.key == key)).scalar()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -977,10 +977,6 @@ def _one_row(rows: Rows, handler: Handler, row: dict[str, Any], origin: Origin) 
     ) as exc:  # a cell of a kind not foreseen
         return Problem(origin.file, origin.sheet, origin.row, "", f"could not be read ({exc})")
     return None
-
-
-def iter_problems(problems: Iterable[Problem]) -> list[dict[str, Any]]:
-    return [p.__dict__ for p in problems]
 
 
 # -- template and export ----------------------------------------------------------------------

@@ -81,12 +81,6 @@ def _pair_range(
     return lo, mid, hi
 
 
-def nwave_of(f: Features, rate: int) -> float | None:
-    """The N-wave duration of a crack from its kept snippet, if one fits."""
-    fit = _nwave_fit(f, rate)
-    return None if fit is None else fit[0]
-
-
 def _nwave_fit(f: Features, rate: int) -> tuple[float, float] | None:
     if f.snippet.size < SNIPPET_LEAD + 8:
         return None

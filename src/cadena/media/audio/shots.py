@@ -329,14 +329,3 @@ def _reporting(
     for chunk in chunks:
         yield chunk
         progress(chunk.size / rate)
-
-
-def analyse_array(x: np.ndarray, params: ShotParams | None = None) -> ShotReport:
-    """Analyse mono float32 samples already at params.onset.rate."""
-    p = params or ShotParams()
-    size = int(p.chunk_s * p.onset.rate)
-    chunks = (x[i : i + size] for i in range(0, x.size, size))
-    total: list[float] = []
-    feats, env = stream_features(chunks, p, total)
-    duration = total[0] if total else 0.0
-    return analyse_features(feats, p, duration, DecodeReport(samples=x.size), env)

@@ -176,12 +176,6 @@ def hash_images(images: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.nd
 _CHUNK = 64  # frames hashed at once: big enough for fast matrix products, small in memory
 
 
-def hash_image(image: np.ndarray) -> tuple[np.ndarray, int]:
-    """(len(CROPS), 8, 32) codes of one picture (bars already removed) and its PDQ quality."""
-    codes, _, quality = hash_images([image])
-    return codes[0], int(quality[0])
-
-
 def from_frames(
     sampled: list[frames.SampledFrame], duration: float = 0.0, params: dict[str, Any] | None = None
 ) -> VideoFingerprint:
