@@ -23,8 +23,6 @@ from cadena.analysis.patterns import analyze_patterns
 from cadena.errors import CadenaError
 from cadena.facts import models as m
 
-SECTIONS = ("chain", "notice", "elements", "patterns", "gaps")
-
 
 @dataclass
 class Ran:
