@@ -7,6 +7,7 @@ import numpy as np
 from footage_clips import BIKES, BUNNY, CARPHONE
 
 from cadena.media import frames
+from cadena.media.fingerprint import transforms
 
 
 def _keyframe_times(path) -> list[float]:
@@ -31,6 +32,21 @@ def test_footage_sampling_fills_long_gaps_only() -> None:
     assert not [t for t in times if 1.21 < t < 3.03]
     # With a gap as long as the longest group of pictures (2.44 s), nothing but keyframes.
     assert all(f.keyframe for f in frames.sample_frames(BIKES, max_gap=2.45))
+
+
+def test_footage_keyframe_every_second_decodes_every_other(tmp_path) -> None:
+    # A phone's keyframe each second: decoding keyframes is nearly all the cost, and one every
+    # max_gap (2 s) covers the video, so every other one is never decoded.
+    ramp = np.linspace(0, 255, 64, dtype=np.float32)
+    pan = [
+        np.dstack([np.roll(ramp, i)[None, :].repeat(48, 0)] * 3).astype(np.uint8)
+        for i in range(300)
+    ]
+    clip = transforms.write_video(tmp_path / "phone.mp4", pan, 25, 200_000, keyint=25)
+    keys = _keyframe_times(clip)
+    assert len(keys) >= 12 and max(np.diff(keys)) <= 1.0
+    times = [round(f.time, 3) for f in frames.sample_frames(clip)]
+    assert times == keys[::2] + ([keys[-1]] if len(keys) % 2 == 0 else [])
 
 
 def test_footage_short_video_is_sampled_throughout() -> None:

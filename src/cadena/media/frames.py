@@ -6,9 +6,11 @@ are decoded with `skip_frame = "NONKEY"` and non-key packets are never even sent
 Only a group of pictures longer than `max_gap` is decoded further, and then without the frames no
 other frame refers to (`skip_frame = "NONREF"`: most B-frames); one frame every `step` seconds is
 kept from it. The choice is made per group of pictures, by buffering its packets until the next
-keyframe shows how long it is. A video shorter than `SHORT` gaps is sampled every `step`
-throughout: it is cheap, and keyframes alone would leave an excerpt too few frames to match on.
-Each kept frame is scaled down by libswscale, to RGB (thumbnails) and to luma (fingerprints).
+keyframe shows how long it is; of keyframes closer together than `max_gap`, only those needed
+to leave no gap over `max_gap` are decoded. A video shorter than `SHORT` gaps is sampled every
+`step` throughout: it is cheap, and keyframes alone would leave an excerpt too few frames to
+match on. Each kept frame is scaled down by libswscale, to RGB (thumbnails) and to luma
+(fingerprints).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from PIL import Image
 from cadena.errors import CadenaError
 
 TOOL = "cadena.media.frames"
-TOOL_VERSION = "0.2.0"
+TOOL_VERSION = "0.3.0"  # 0.3: one keyframe every max_gap, not every keyframe
 #: Keyframes at most this far apart are all the frames decoded (phones record one every 1-2 s).
 MAX_GAP = 2.0
 #: In longer groups of pictures, a frame every STEP seconds (excerpts start anywhere).
@@ -125,7 +127,7 @@ def sample_frames(
 ) -> list[SampledFrame]:
     """Frames covering the video at least every `max_gap` seconds, as cheaply as possible.
 
-    Keyframes are always taken (no closer than `step / 2` apart); a group of pictures longer than
+    Keyframes are taken as far apart as `max_gap` allows; a group of pictures longer than
     `max_gap` is decoded (but for frames nothing refers to) and a frame kept every `step`
     seconds, and so is all of a video shorter than `SHORT * max_gap`. `keyframes_only` never
     decodes a non-key frame (fastest, sparsest).
@@ -189,10 +191,11 @@ def _sample(
         dense = not keyframes_only and end - t0 > limit
         # Frames no other frame refers to (most B-frames) need not be decoded to reach the rest.
         ctx.skip_frame = "NONREF" if dense else "NONKEY"
-        # A lone keyframe is needed when skipping it would leave a gap over max_gap.
+        # A lone keyframe is decoded only when skipping it would leave a gap over max_gap: with a
+        # keyframe every second, every other one (decoding them is nearly all the cost).
         must = not dense and (next_key_time is None or next_key_time - state["last"] > limit)
-        if not dense and not must and t0 - state["last"] < step / 2:
-            return  # too close to the last frame kept (e.g. intra-only video): not even decoded
+        if not dense and not must:
+            return
         for p in gop if dense else gop[:1]:
             for frame in stream.decode(p):
                 kept = keep(frame, dense, must)

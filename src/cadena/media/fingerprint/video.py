@@ -211,6 +211,7 @@ def params(
         "crops": [c[0] for c in CROPS],
         "grid": GRID_STEPS,
         "version": VERSION,
+        "frames": f"{frames.TOOL} {frames.TOOL_VERSION}",  # which frames the sampling keeps
     }
 
 
