@@ -165,8 +165,12 @@ def _echo_group_ok(
         return None  # the next rounds of a burst, not a reflection
     if len(sources) >= 3:
         # many bangs, one delay to the tenth of a millisecond: a reflector, as long as
-        # the followers are not louder; levels alone are unreliable (clipping, noise)
-        return float(np.median(drops)) >= 0.0
+        # the followers are not louder; levels alone are unreliable (clipping, noise).
+        # A crack's reflection is the exception: its level is set by the image
+        # receiver's own miss distance (Whitham: p ∝ b^-3/4), which may be smaller
+        # than the phone's, so a bright echo may be as loud as its crack.
+        bright = all(events[j].features.tilt_db >= BRIGHT_TILT_MIN_DB for _, j, _ in group)
+        return bright or float(np.median(drops)) >= 0.0
     # one or two bangs: the follower must also be clearly weaker (less if clipped,
     # since clipping flattens a bang and its echo alike)
     clipped = np.mean([events[i].features.clipped for i in sources]) >= 0.5
@@ -273,6 +277,12 @@ def pair_cracks(events: list[Event], shapes: list[str], force: float | None = No
     )
     loudness = np.array([energy[np.abs(d - v) <= _wide(v)].mean() for v in d])
     strong = support >= max(need, 0.7 * support.max())
+    anchor = _volley_anchor(events, shapes)
+    if anchor is not None:
+        # the volleys' first crack and first blast agree: that settles the interval
+        # (reflections and a burst's later rounds cannot come first)
+        strong = (np.abs(d - anchor) <= _wide(anchor)) & (support >= need)
+        strong = strong if strong.any() else support >= max(need, 0.7 * support.max())
     finalists = strong & (loudness >= loudness[strong].max() - 1.5)
     best = int(np.argmax(np.where(finalists, support + loudness / 100.0, -np.inf)))
     dt = float(np.median(d[np.abs(d - d[best]) <= _wide(d[best])]))
@@ -288,6 +298,35 @@ def pair_cracks(events: list[Event], shapes: list[str], force: float | None = No
             events[i].reasons = [f"bullet shock wave: {1000 * v:.1f} ms before a blast"]
             events[j].crack_t = events[i].t
     return dt
+
+
+def _volley_anchor(events: list[Event], shapes: list[str]) -> float | None:
+    """The crack–thump interval read from the start of each volley, if ≥2 volleys agree.
+
+    A reflection arrives after the sound it reflects and a burst's later rounds after
+    its first, so the first crack heard in a volley is the first round's own crack and
+    the first blast after it that round's own blast. In a burst the vote over all pairs
+    cannot tell the interval from one a cycle longer or shorter; the volleys' starts can.
+    A volley whose first blast was missed gives a wrong anchor, so two must agree."""
+    heard = sorted((e.t, s) for e, s in zip(events, shapes, strict=True) if s in ("short", "blast"))
+    anchors: list[float] = []
+    first_crack: float | None = None
+    last = -np.inf
+    for t, s in heard:
+        if t - last > GROUP_WINDOW_S:
+            first_crack, done = None, False
+        last = t
+        if s == "short" and first_crack is None:
+            first_crack = t
+        elif s == "blast" and first_crack is not None and not done:
+            if 0.002 < t - first_crack < CRACK_MAX_LEAD_S:
+                anchors.append(t - first_crack)
+            done = True
+    best: list[float] = []
+    for a in anchors:
+        near = [b for b in anchors if abs(b - a) <= _wide(a)]
+        best = near if len(near) > len(best) else best
+    return float(np.median(best)) if len(best) >= 2 else None
 
 
 def _wide(dt: float) -> float:
@@ -371,14 +410,15 @@ def _classify_strong(events: list[Event]) -> tuple[list[Event], float | None]:
         live = [e for e in live if e.cls != "echo"]
         shapes = [e.shape for e in live]
     blast_t = [e.t for e, s in zip(live, shapes, strict=True) if s == "blast"]
-    auto = {blast_t[k] for run in regular_runs(blast_t) for k in run}
+    runs = [[blast_t[k] for k in run] for run in regular_runs(blast_t)]
+    auto = {t for run in runs for t in run}
     for e, s in zip(live, shapes, strict=True):
         if e.cls == "crack":
             continue
         _judge(e, s, e.t in auto)
     _firecracker_strings(live)
     masked = infer_masked_blasts(live, dt)
-    _demand_cracks(events, live + masked, dt)
+    _demand_cracks(events, live + masked, dt, runs)
     events = sorted(events + masked, key=lambda e: e.t)
     return events, dt
 
@@ -386,7 +426,9 @@ def _classify_strong(events: list[Event]) -> tuple[list[Event], float | None]:
 CRACKED_SHARE = 0.6  # of a volley's shots paired with a crack, for the rule to apply
 
 
-def _demand_cracks(events: list[Event], shots_pool: list[Event], dt: float | None) -> None:
+def _demand_cracks(
+    events: list[Event], shots_pool: list[Event], dt: float | None, runs: list[list[float]]
+) -> None:
     """In a volley whose rounds bring their cracks, a blast with no onset at all where
     its own crack should be (one crack–thump interval earlier) is not taken for a shot.
 
@@ -403,6 +445,8 @@ def _demand_cracks(events: list[Event], shots_pool: list[Event], dt: float | Non
         if e.crack_t is not None or e.shape != "blast":
             continue
         volley = [s for s in shots if abs(s.t - e.t) <= GROUP_WINDOW_S]
+        if _on_cracked_cycle(e.t, [s.t for s in volley if s.crack_t is not None], runs):
+            continue
         paired = sum(1 for s in volley if s.crack_t is not None)
         if paired < 3 or paired < CRACKED_SHARE * len(volley):
             continue
@@ -413,6 +457,21 @@ def _demand_cracks(events: list[Event], shots_pool: list[Event], dt: float | Non
             f"no crack {1000 * dt:.0f} ms before it, though its volley's rounds have theirs: "
             "likely a reflection"
         ]
+
+
+def _on_cracked_cycle(t: float, paired: list[float], runs: list[list[float]]) -> bool:
+    """Is `t` one or two cycles of its steady burst from a crack-paired shot?
+
+    Such a blast is a round of the burst whose crack is hidden in another sound (an
+    onset arriving within ~10 ms of a louder one is not detected); a reflection keeps
+    its reflector's lag from the rounds and falls off their cycle."""
+    for run in runs:
+        if t not in run:
+            continue
+        period = float(np.median(np.diff(run)))
+        tol = max(0.006, 0.1 * period)
+        return any(abs(abs(t - p) - k * period) <= tol for p in paired for k in (1, 2))
+    return False
 
 
 REFLECTION_MAX_S = 0.15
@@ -539,6 +598,20 @@ def _extend_bursts(shots: list[float], take: Any) -> None:
                     t, misses = got, 0
 
 
+MASKED_LF_MARGIN_DB = 6.0
+
+
+def _blast_low_band(live: list[Event]) -> float:
+    """The lowest band's excess (dB) typical of this recording's muzzle blasts.
+
+    One weapon fired from one place gives blasts of one level (±1 dB round to round);
+    the crack-paired blast-shaped shots show it, else all blast-shaped shots."""
+    paired = [e.features.band_excess_db[0] for e in live if e.cls == "shot" and e.crack_t]
+    blasts = [e.features.band_excess_db[0] for e in live if e.cls == "shot"]
+    ref = paired or blasts
+    return float(np.median(ref)) if ref else -np.inf
+
+
 def infer_masked_blasts(live: list[Event], dt: float | None) -> list[Event]:
     """Shots whose muzzle blast is buried under another bullet's crack.
 
@@ -551,6 +624,7 @@ def infer_masked_blasts(live: list[Event], dt: float | None) -> list[Event]:
         return []
     new: list[Event] = []
     shots = [e.t for e in live if e.cls == "shot"]
+    lf_floor = _blast_low_band(live) - MASKED_LF_MARGIN_DB
     for e in live:
         crackish = e.cls == "crack" or (
             e.shape == "short" and e.features.tilt_db >= CRACK_TILT_MIN_DB
@@ -566,7 +640,10 @@ def infer_masked_blasts(live: list[Event], dt: float | None) -> list[Event]:
             if o is not e
             and abs(o.t - tb) <= _wide(dt)
             and o.t not in shots
-            and o.cls not in ("firecracker", "teargas")  # a bang of its own, not a mask
+            and o.cls not in ("teargas",)  # a bang of its own, not a mask
+            # a blast under a crack still brings its low-frequency energy, which a bare
+            # N-wave lacks: without it the onset is only the other round's crack
+            and o.features.band_excess_db[0] >= lf_floor
         ]
         if not near:
             continue
