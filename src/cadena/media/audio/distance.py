@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cadena.media.audio.features import SNIPPET_LEAD, Features
-from cadena.media.audio.nwave import CLIPPED_QUALITY, nwave_duration
+from cadena.media.audio.nwave import Bullet, NWave, nwave_duration
 from cadena.media.audio.physics import crack_thump_range, miss_from_nwave, speed_of_sound
 from cadena.media.audio.weapons import SourceClass
 
@@ -81,14 +81,24 @@ def _pair_range(
     return lo, mid, hi
 
 
-def _nwave_fit(f: Features, rate: int) -> tuple[float, float] | None:
+def _nwave_fit(f: Features, rate: int, bullet: Bullet) -> NWave | None:
     if f.snippet.size < SNIPPET_LEAD + 8:
         return None
-    return nwave_duration(f.snippet, rate, SNIPPET_LEAD / rate)
+    return nwave_duration(f.snippet, rate, SNIPPET_LEAD / rate, bullet)
 
 
-def _rel_error(quality: float) -> float:
-    return NWAVE_REL_ERROR if quality > CLIPPED_QUALITY else NWAVE_CLIPPED_REL_ERROR
+def _bullet(cls: SourceClass, c: float) -> Bullet:
+    """The class's middle bullet, for the air's rounding of the N-wave (nwave.py);
+    c rounded so that a few temperatures share one set of templates."""
+    assert cls.bullet_speed_ms is not None
+    c = round(c)
+    mach = float(np.mean(cls.bullet_speed_ms)) / c
+    d = (cls.caliber_mm or 7.0) / 1000.0
+    return Bullet(mach, d, (cls.bullet_length_mm or 25.0) / 1000.0, c)
+
+
+def _rel_error(fit: NWave) -> float:
+    return NWAVE_CLIPPED_REL_ERROR if fit.clipped else NWAVE_REL_ERROR
 
 
 def estimate_distance(
@@ -102,8 +112,9 @@ def estimate_distance(
     if speeds[1] <= speeds[0]:
         return None  # subsonic class: no crack, no distance
     loud = sorted(pairs, key=lambda p: -p[1].energy_db)[:MAX_FITTED]
-    fits = [(dt, _nwave_fit(f, rate)) for dt, f in loud]
-    measured = [(dt, fit[0], _rel_error(fit[1])) for dt, fit in fits if fit is not None]
+    bullet = _bullet(cls, c)
+    fits = [(dt, _nwave_fit(f, rate, bullet)) for dt, f in loud]
+    measured = [(dt, fit.duration_s, _rel_error(fit)) for dt, fit in fits if fit is not None]
     dts = [dt for dt, _ in pairs]
     if len(measured) >= max(1, len(loud) / 2):
         misses = [_miss_interval(t, cls, c, rel) for _, t, rel in measured]
