@@ -7,7 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cadena.media.audio.classify import classify
 from cadena.media.audio.encode import write_aac_mp4, write_wav
+from cadena.media.audio.features import Features
 from cadena.media.audio.generator import (
     Emission,
     Mic,
@@ -172,3 +174,88 @@ def test_weak_onsets_count_only_where_a_shot_is_expected() -> None:
     assert sorted(round(e.t, 4) for e in new) == [1.3005, 3.3002]
     assert all(e.cls == "shot" and e.reasons for e in new)
     assert new[0].crack_t == 1.0
+
+
+def _onset(t: float, tilt: float, width: float, energy: float, low: float) -> Features:
+    """Measurements of one onset as features.py would give them (`low`: the 150–500 Hz
+    band's excess over the background, dB)."""
+    return Features(
+        t,
+        20.0,
+        [low, 10.0, 10.0, 10.0, 10.0, 10.0],
+        low,
+        10.0,
+        0.1,
+        width,
+        3.0,
+        0.1,
+        energy,
+        tilt,
+        False,
+    )
+
+
+def _crack(t: float, low: float = 10.0, tilt: float = 12.0) -> Features:
+    return _onset(t, tilt, 0.38, 10.0, low)
+
+
+def _blast(t: float) -> Features:
+    return _onset(t, -18.0, 1.7, 15.0, 25.0)
+
+
+def _masked_burst(low: float) -> list[Features]:
+    """Two single shots, then a burst whose crack–thump interval is two cycles: each
+    blast but the last two arrives together with the crack of the round two later."""
+    out = [_crack(0.5), _blast(0.7), _crack(1.3), _blast(1.5)]
+    cracks = [3.0 + 0.1 * k for k in range(6)]
+    out += [_crack(t, low=10.0 if k < 2 else low) for k, t in enumerate(cracks)]
+    out += [_blast(cracks[4] + 0.2), _blast(cracks[5] + 0.2)]
+    return out
+
+
+def test_blast_masked_by_a_later_crack_is_a_shot_if_it_brings_the_blasts_low_band() -> None:
+    """A bright onset one crack–thump interval after a crack is also a shot when it
+    carries the low band of the recording's blasts (a blast under a crack), even if
+    it was taken for a firecracker; a bare crack there (no low band) is not."""
+    events, dt = classify(_masked_burst(low=25.0))
+    assert dt == pytest.approx(0.2, abs=0.002)
+    shots = sorted(round(e.t, 3) for e in events if e.cls == "shot")
+    assert shots == [0.7, 1.5, 3.2, 3.3, 3.4, 3.5, 3.6, 3.7]
+    events, dt = classify(_masked_burst(low=10.0))
+    shots = sorted(round(e.t, 3) for e in events if e.cls == "shot")
+    assert shots == [0.7, 1.5, 3.6, 3.7]
+
+
+def test_crack_thump_interval_from_the_volleys_first_crack_and_blast() -> None:
+    """Reflections of cracks (before the blast) and of blasts (bright, after it) propose
+    a short interval more often than the direct pairs propose the true one; the first
+    crack and the first blast of each volley settle it."""
+    feats: list[Features] = []
+    for start in (1.0, 3.0):
+        for k in range(6):
+            c = start + 0.093 * k
+            feats += [
+                _crack(c),
+                _crack(c + 0.0771, tilt=2.0),  # the façade's crack, a little louder
+                _blast(c + 0.1236),
+                _onset(c + 0.1236 + 0.0446, -3.0, 1.5, 15.5, 20.0),  # bright reflection
+            ]
+    feats[1].energy_db = 11.6
+    events, dt = classify(feats)
+    assert dt is not None and abs(dt - 0.1236) <= 0.003
+    blasts = {round(f.t, 4) for f in feats if f.tilt_db == -18.0}
+    assert blasts <= {round(e.t, 4) for e in events if e.cls == "shot"}
+
+
+def test_round_on_a_cracked_cycle_needs_no_crack_onset_of_its_own() -> None:
+    """In a burst whose rounds bring their cracks, a blast whose crack was not detected
+    (hidden in another sound) but which sits on the burst's cycle is still a round."""
+    feats = [_crack(0.5), _blast(0.62), _crack(1.3), _blast(1.42)]
+    for k in range(6):
+        c = 3.0 + 0.1 * k
+        if k != 3:
+            feats.append(_crack(c))
+        feats.append(_blast(c + 0.12))
+    events, _ = classify(feats)
+    shots = {round(e.t, 3) for e in events if e.cls == "shot"}
+    assert {round(3.0 + 0.1 * k + 0.12, 3) for k in range(6)} <= shots

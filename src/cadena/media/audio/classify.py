@@ -165,12 +165,8 @@ def _echo_group_ok(
         return None  # the next rounds of a burst, not a reflection
     if len(sources) >= 3:
         # many bangs, one delay to the tenth of a millisecond: a reflector, as long as
-        # the followers are not louder; levels alone are unreliable (clipping, noise).
-        # A crack's reflection is the exception: its level is set by the image
-        # receiver's own miss distance (Whitham: p ∝ b^-3/4), which may be smaller
-        # than the phone's, so a bright echo may be as loud as its crack.
-        bright = all(events[j].features.tilt_db >= BRIGHT_TILT_MIN_DB for _, j, _ in group)
-        return bright or float(np.median(drops)) >= 0.0
+        # the followers are not louder; levels alone are unreliable (clipping, noise)
+        return float(np.median(drops)) >= 0.0
     # one or two bangs: the follower must also be clearly weaker (less if clipped,
     # since clipping flattens a bang and its echo alike)
     clipped = np.mean([events[i].features.clipped for i in sources]) >= 0.5
@@ -324,7 +320,9 @@ def _volley_anchor(events: list[Event], shapes: list[str]) -> float | None:
             done = True
     best: list[float] = []
     for a in anchors:
-        near = [b for b in anchors if abs(b - a) <= _wide(a)]
+        # each anchor is one round, within ±_wide of the common interval: two agree
+        # within twice that
+        near = [b for b in anchors if abs(b - a) <= 2 * _wide(a)]
         best = near if len(near) > len(best) else best
     return float(np.median(best)) if len(best) >= 2 else None
 
