@@ -10,12 +10,26 @@ from cadena.media.audio.encode import write_aac_mp4, write_wav
 from cadena.media.audio.generator import (
     Recording,
     SceneSpec,
+    crowd,
     multi_mic_scene,
     random_scene,
     render,
+    traffic,
 )
+from cadena.media.audio.onsets import HOP
 from cadena.media.audio.shots import ShotParams, analyse
-from cadena.media.audio.sync import _volley_lines_up, gcc_phat, sync_reports
+from cadena.media.audio.sync import (
+    HOP_RATE,
+    Heard,
+    _volley_lines_up,
+    align_pair,
+    blast_envelope,
+    envelopes_from_chunks,
+    gcc_phat,
+    offsets,
+    sync_reports,
+    volleys,
+)
 
 
 def _sync(paths: list[Path]):  # type: ignore[no-untyped-def]
@@ -23,7 +37,9 @@ def _sync(paths: list[Path]):  # type: ignore[no-untyped-def]
     envs = [r.envelope for r in reports]
     assert all(e is not None for e in envs)
     return sync_reports(
-        [e for e in envs if e is not None], [[s.t for s in r.shots] for r in reports]
+        [e for e in envs if e is not None],
+        [[s.t for s in r.shots] for r in reports],
+        [blast_envelope(p) for p in paths],
     )
 
 
@@ -81,3 +97,161 @@ def test_a_volley_lines_up_on_what_both_heard() -> None:
     assert _volley_lines_up(burst, [1.2, 1.5, 1.8])
     assert not _volley_lines_up(burst, [1.25, 1.55, 1.85])
     assert not _volley_lines_up(burst, [3.0, 3.1])  # nothing heard during the volley
+
+
+def test_one_round_on_a_burst_is_no_volley_lined_up() -> None:
+    """Some round of any burst lines up with a lone shot one time in ten or so: a volley
+    lined up by one event counts only when both are single shots."""
+    assert not _volley_lines_up([4.562, 4.66, 4.753], [4.562])
+    assert _volley_lines_up([4.562], [4.5625])
+
+
+def test_a_volley_heard_in_both_that_lines_up_with_nothing_contradicts() -> None:
+    """Two bursts at one rhythm can line up by chance; a third volley heard by both phones
+    at that moment but not lining up says the offset is wrong."""
+    ref = [1.0 + 0.095 * k for k in range(5)] + [4.0 + 0.095 * k for k in range(5)] + [8.2, 8.3]
+    other = [1.0 + 0.095 * k for k in range(5)] + [4.0 + 0.095 * k for k in range(5)] + [8.7]
+    v = volleys(ref, other, 0.0, (12.0, 12.0))
+    assert v.lined == 2 and v.conflicts == 1
+    agreeing = volleys(ref, ref, 0.0, (12.0, 12.0))
+    assert agreeing.lined == 3 and agreeing.conflicts == 0
+
+
+# --- envelopes and the choice of offset, on synthetic sound and envelopes ------------------
+
+
+def _bang(n: int, rate: int, kind: str) -> np.ndarray:
+    t = np.arange(n) / rate
+    if kind == "blast":  # Friedlander positive phase, t* 2 ms: dark
+        return np.asarray((1 - t / 0.002) * np.exp(-1.2 * t / 0.002) * (t < 0.03))
+    # N-wave of 0.3 ms: bright
+    return np.asarray(np.where(t < 0.0003, 1 - 2 * t / 0.0003, 0.0))
+
+
+def test_the_blast_envelope_keeps_blasts_and_drops_cracks() -> None:
+    """A muzzle blast is dark, a bullet's crack bright: over a street's sound (crowd and
+    traffic, whose energy is low-pitched) the blast envelope rises at the first and stays
+    flat at the second, while the onset score rises at both."""
+    rate = 24_000
+    rng = np.random.default_rng(3)
+    street = crowd(rng, 4 * rate, rate) + 0.5 * traffic(rng, 4 * rate, rate)
+    x = (0.02 * street / np.std(street)).astype(np.float32)
+    for t, kind in ((1.0, "blast"), (2.5, "crack"), (3.0, "blast")):
+        k = int(t * rate)
+        x[k : k + 2400] += 0.5 * _bang(2400, rate, kind).astype(np.float32)
+    onset, blast = envelopes_from_chunks([x[: 2 * rate], x[2 * rate :]], rate)
+
+    def peak(env: np.ndarray, t: float) -> float:
+        k = int(t * rate / HOP)
+        return float(env[k - 3 : k + 6].max())
+
+    assert peak(onset, 2.5) > 15 and peak(onset, 1.0) > 15
+    assert peak(blast, 1.0) > 10 and peak(blast, 3.0) > 10
+    assert peak(blast, 2.5) < 3
+
+
+def _env(times: list[float], span: float, rng: np.random.Generator, height: float = 25.0):  # type: ignore[no-untyped-def]
+    env = rng.uniform(0, 3, int(span * HOP_RATE))
+    for t in times:
+        k = int(round(t * HOP_RATE))
+        if 0 < k < env.size - 1:
+            env[k - 1 : k + 2] = np.maximum(env[k - 1 : k + 2], [height / 2, height, height / 2])
+    return env
+
+
+def _heard(blasts: list[float], cracks: list[float], shots: list[float], rng) -> Heard:  # type: ignore[no-untyped-def]
+    """A recording as sync sees it: the cracks are the loudest sudden sounds (onset
+    envelope); the blast envelope has the blasts only."""
+    onset = np.maximum(_env(blasts, 12.0, rng, 15.0), _env(cracks, 12.0, rng, 30.0))
+    return Heard(onset, _env(blasts, 12.0, rng), shots)
+
+
+def _burst(t0: float, n: int, cycle: float = 0.095) -> list[float]:
+    return [t0 + cycle * k for k in range(n)]
+
+
+def test_offset_rests_on_the_blasts_not_on_the_cracks() -> None:
+    """Each phone hears the cracks from its own place on the Mach cone: the cracks line up
+    at another offset (here 60 ms off) than the muzzle blasts, which give the truth."""
+    rng = np.random.default_rng(5)
+    blasts = _burst(1.0, 6) + [4.3] + _burst(7.0, 5, 0.1)
+    cracks = [t - 0.25 for t in blasts]
+    true_off = 0.8
+    ref = _heard(blasts, cracks, blasts, rng)
+    other_blasts = [t - true_off for t in blasts]
+    # the far phone's detector took none of its blasts for shots
+    other = _heard(other_blasts, [t - true_off - 0.06 for t in cracks], [], rng)
+    found = align_pair(ref, other, 1)
+    assert found.offset_s is not None and abs(found.offset_s - true_off) < 0.004, found
+
+
+def test_a_burst_one_cycle_off_is_resolved_by_the_blasts_around_it() -> None:
+    """The detector in the far phone missed the first round and took an echo one cycle after
+    the last for a round: its shots line up one cycle off as well as at the truth. The
+    whole pattern of blasts (the single shots between bursts, rounds not taken for shots)
+    decides for the truth."""
+    rng = np.random.default_rng(6)
+    blasts = _burst(1.0, 8) + [3.2, 5.9] + _burst(8.0, 7)
+    true_off = -1.3
+    ref = _heard(blasts, [], _burst(1.0, 8) + _burst(8.0, 7), rng)
+    other_blasts = [t - true_off for t in blasts]
+    # on shots alone, one cycle off lines up 15 rounds, the truth 13
+    shots = [t - true_off for t in _burst(1.095, 8) + _burst(8.095, 7)]
+    other = _heard(other_blasts, [], shots, rng)
+    found = align_pair(ref, other, 1)
+    assert found.offset_s is not None and abs(found.offset_s - true_off) < 0.004, found
+
+
+def test_a_runner_up_lining_up_two_volleys_beats_one_burst_lined_up() -> None:
+    """Three rounds heard by the far phone line up with the reference's long burst at one
+    offset (the best on shots and blasts alike); the two single shots both heard line up
+    at another. Two volleys are evidence, one burst's rhythm is not: the second wins."""
+    rng = np.random.default_rng(11)
+    ref_times = [0.321, 5.474] + _burst(8.919, 11)
+    true_off = -3.1467
+    other_times = [0.134, 0.227, 0.320] + [t - true_off for t in (0.321, 5.474)]
+    found = align_pair(
+        _heard(ref_times, [], ref_times, rng), _heard(other_times, [], other_times, rng), 1
+    )
+    assert found.offset_s is not None and abs(found.offset_s - true_off) < 0.004, found
+    assert "one volley" not in found.status
+
+
+def test_two_bursts_alone_at_one_rhythm_are_not_a_common_sound() -> None:
+    """Unrelated recordings: two bursts each at one rhythm and a third volley at another
+    moment. The bursts line up at some offset; the third volleys then contradict it."""
+    rng = np.random.default_rng(7)
+    a = _burst(1.0, 6) + _burst(4.0, 6) + [8.0, 8.4]
+    b = _burst(2.0, 6) + _burst(5.0, 6) + [9.5]
+    found = align_pair(_heard(a, [], a, rng), _heard(b, [], b, rng), 1)
+    assert found.offset_s is None and found.status == "no common sound"
+
+
+def test_a_recording_is_placed_through_another_when_it_shares_little_with_the_first() -> None:
+    """Offsets add up for the same blast: the third phone heard only the later volleys,
+    which the first missed, and is placed through the second."""
+    rng = np.random.default_rng(8)
+    early = _burst(1.0, 6) + [3.0]
+    late = _burst(7.0, 5, 0.1) + [9.5, 10.2]
+    first = _heard(early, [], early, rng)
+    second = _heard(early + late, [], early + late, rng)  # same clock as the first
+    third_times = [t - 6.0 for t in late]
+    third = _heard(third_times, [], third_times, rng)
+    found = offsets([first, second, third])
+    assert found[1].offset_s is not None and abs(found[1].offset_s) < 0.004
+    assert found[2].offset_s is not None and abs(found[2].offset_s - 6.0) < 0.004
+    assert "via recording 1" in found[2].status
+
+
+def test_without_blasts_the_onsets_align() -> None:
+    """Recordings with no blast at all (claps, slams, firecrackers) fall back on the onset
+    envelope; unrelated ones still have no common sound."""
+    rng = np.random.default_rng(10)
+    bangs = sorted(rng.uniform(0.5, 11.0, 12).tolist())
+    quiet = np.zeros(int(12 * HOP_RATE))
+    ref = Heard(_env(bangs, 12.0, rng), quiet, [])
+    other = Heard(_env([t - 1.5 for t in bangs], 12.0, rng), quiet, [])
+    found = offsets([ref, other])[1]
+    assert found.offset_s is not None and abs(found.offset_s - 1.5) < 0.004
+    stranger = Heard(_env(sorted(rng.uniform(0.5, 11.0, 12).tolist()), 12.0, rng), quiet, [])
+    assert offsets([ref, stranger])[1].offset_s is None

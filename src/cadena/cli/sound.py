@@ -14,7 +14,6 @@ JSON keys (stable; docs/sound.md):
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -23,12 +22,9 @@ from rich.table import Table
 
 from cadena.cli.common import CaseOption, JsonOption, case_from, emit_json, err, out, user_errors
 from cadena.errors import CadenaError
-from cadena.media.audio import TOOL_VERSION
-from cadena.media.audio.decode import AudioError, probe
-from cadena.media.audio.item import original, shots_of_item
-from cadena.media.audio.picture import aligned_png
-from cadena.media.audio.shots import ShotParams, ShotReport, analyse
-from cadena.media.audio.sync import sync_reports
+from cadena.media.audio.item import shots_of_item
+from cadena.media.audio.shots import ShotParams
+from cadena.media.audio.sync import sync_items
 from cadena.media.audio.weapons import weapon_classes
 
 
@@ -47,15 +43,6 @@ def _progress(enabled: bool) -> Progress:
         disable=not enabled or not err.is_terminal,
         transient=True,
     )
-
-
-def _analyse(path: Path, sha: str, params: ShotParams, bar: Progress) -> ShotReport:
-    try:
-        duration = probe(path).duration_s or 0.0
-        task = bar.add_task(f"listening to {sha[:12]}", total=max(duration, 0.001))
-        return analyse(path, params, progress=lambda s: bar.advance(task, s))
-    except AudioError as exc:
-        raise CadenaError(f"item {sha[:12]}: {exc}") from None
 
 
 def _check_weapon(weapon: str) -> None:
@@ -132,40 +119,13 @@ def sync(
         err.print("[bold red]error:[/] give two or more items to synchronise.")
         raise typer.Exit(2)
     c = case_from(case)
-    originals = [original(c, ref) for ref in items]
-    shas = [sha for sha, _ in originals]
     with _progress(not json_) as bar:
-        reports = [_analyse(p, sha, ShotParams(), bar) for sha, p in originals]
-    envelopes = [r.envelope for r in reports if r.envelope is not None]
-    report = sync_reports(envelopes, [[e.t for e in r.shots] for r in reports])
-    names = [sha[:12] for sha in shas]
-    png = aligned_png([p for _, p in originals], [r.duration_s for r in reports], report, names)
-    result = report.to_json(shas)
-    with c.session() as s:
-        d = c.add_derivative(
-            s,
-            shas[0],
-            png,
-            kind="sync-picture",
-            tool="cadena.media.audio.sync",
-            tool_version=TOOL_VERSION,
-            params={"items": shas},
-            media_type="image/png",
-            result={"analysis": "sync", "items": shas, "offsets": result["offsets"]},
-        )
-        result["derivative"] = d.sha256
-        for sha in shas[1:]:  # the first item's entry is the derivative's own
-            c.log(
-                s,
-                "derive",
-                sha,
-                {
-                    "analysis": "sync",
-                    "items": shas,
-                    "derivative": d.sha256,
-                    "offsets": result["offsets"],
-                },
-            )
+
+        def listening(sha: str, seconds: float) -> Callable[[float], None]:
+            task = bar.add_task(f"listening to {sha[:12]}", total=max(seconds, 0.001))
+            return lambda done: bar.advance(task, done)
+
+        result = sync_items(c, items, listening)
     if json_:
         emit_json(result)
         return

@@ -1,35 +1,63 @@
 """Time offsets between recordings of one moment, from their sound, and a merged timeline.
 
-Method (docs/sound.md): each recording becomes an onset envelope (the multiband rise
-score of onsets.py, one value per 2 ms: what is sudden, not what is loud, so that
-different microphones, gains, codecs and clipping matter little). Envelopes are
-cross-correlated with GCC-PHAT (the cross-spectrum whitened to unit magnitude, so
-every shared bang counts, not just the loudest), the peak is refined to a fraction of
-a millisecond by a parabola, and its height over the correlation's spread is the
-evidence: too low, and the answer is "no common sound" instead of a number.
+Method (docs/sound.md). Each recording becomes two envelopes on a 2 ms grid: the onset
+score of onsets.py (what is sudden, whatever it is) and a *blast envelope*, the rise of
+the sound below 1 kHz with whatever rises more above 2 kHz taken off. Muzzle blasts are
+dark and rise there by ~20 dB; a bullet's crack and a firecracker are bright and vanish
+from it. That matters because the loudest sudden sounds of a shooting, the cracks, are
+heard by each phone from its own place on the bullet's Mach cone: aligning them gives a
+different offset for every pair of phones (tens of ms off the gunfire's), while every
+muzzle blast of one weapon reaches two phones with the same difference in travel time.
+
+Blast envelopes are cross-correlated with GCC-PHAT (the cross-spectrum whitened, so every
+shared blast counts, not the loudest). Its highest peaks and the offsets voted by the
+detected shots are candidates; each is scored by the blast correlation at that lag (the
+whole pattern of blasts: single shots, the ends of bursts, rounds the detector missed)
+plus the share of detected shots it lines up, so a burst's rhythm alone (which lines up
+one cycle off almost as well) does not decide. The offset is then put on the shots it
+lines up (their median difference) or, without them, on the correlation's peak refined
+by a parabola. Evidence, not a number at any price: the blast correlation must stand out
+and the blasts of two separate volleys must line up, otherwise "no common sound".
+Recordings without any blast fall back on the onset envelope (claps, slams, firecrackers).
+
+With three or more recordings, offsets add up (t_a − t_c = (t_a − t_b) + (t_b − t_c) for
+the same blast): a recording that shares too little with the first is placed through
+another one when both links hold, and the link says so in its status.
 
 An offset aligns the *sound*: it is the difference in start times plus the difference
-in travel time from the sounds that dominate (usually the gunfire) to each microphone.
+in travel time from the gunfire to each microphone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cadena.media.audio.decode import Source, iter_chunks
-from cadena.media.audio.onsets import HOP, onset_score
+from cadena.media.audio.onsets import BANDS_HZ, HOP, onset_score
 
+if TYPE_CHECKING:
+    from cadena.vault.case import Case
+
+SYNC_VERSION = "2"  # 2: blast envelopes, candidates checked against each other, chains
 ENV_RATE = 24_000
+HOP_RATE = ENV_RATE / HOP  # envelope values per second
 PRE_S = 0.6
-MIN_PSR = 10.0  # peak over the correlation's robust spread; below: no common sound
-SHOT_MIN_PSR = 5.0  # envelope support needed at an offset found from the shots
-MIN_MATCHED = 0.3  # share of sharp onsets that find a partner after alignment
-PEAK_DB = 10.0  # an onset this sharp counts as a sound to match
-MATCH_TOL_S = 0.003
+MIN_PSR = 10.0  # blast correlation peak over its robust spread; below: no common sound
+STRONG_PSR = 2 * MIN_PSR  # a runner-up candidate is checked only when this strong
+SUPPORT_PSR = MIN_PSR / 2  # blast support a candidate needs at all
+MIN_MATCHED = 0.3  # onset-envelope fallback: share of sharp onsets that find a partner
+PEAK_DB = 10.0  # an onset this sharp counts as a sound to match (fallback)
+BLAST_DB = 8.0  # a blast-envelope peak this high counts as a blast to match
+MATCH_TOL_S = 0.005  # a blast placed in noise is ±2–4 ms off
+CANDIDATES = 5  # highest peaks of the blast correlation taken as candidates
+GROUP_GAP_S = 1.0
+VOLLEY_SHARE = 0.5  # of the smaller volley's events that must find a partner
+NEAR_S = 0.5  # volleys closer than this are heard at one moment
 
 
 @dataclass
@@ -40,9 +68,9 @@ class Offset:
     offset_s: float | None
     confidence: float
     peak_ratio: float
-    status: str  # "aligned" | "no common sound" | "reference"
-    matched: int = 0  # sharp onsets heard in both after alignment
-    of: int = 0  # sharp onsets in the shorter list (in the overlap)
+    status: str  # "reference" | "aligned" | "aligned on gunfire" | "no common sound" …
+    matched: int = 0  # blasts (or sharp onsets) heard in both after alignment
+    of: int = 0  # of those in the shorter list (in the overlap)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,24 +92,67 @@ class MergedShot:
     confidence: float = 0.0
 
 
-def envelope_from_chunks(chunks: Iterable[np.ndarray], rate: int = ENV_RATE) -> np.ndarray:
-    """Onset score per hop over a stream of chunks (memory: the envelope only)."""
+# --- envelopes -------------------------------------------------------------------------
+
+
+def _band_index(lo_max: float | None = None, hi_min: float | None = None) -> list[int]:
+    if lo_max is not None:
+        return [k for k, (_, hi) in enumerate(BANDS_HZ) if hi <= lo_max]
+    return [k for k, (lo, _) in enumerate(BANDS_HZ) if hi_min is not None and lo >= hi_min]
+
+
+LOW_BANDS = _band_index(lo_max=1000)  # where a distant muzzle blast still rises
+HIGH_BANDS = _band_index(hi_min=2000)  # where a crack or a firecracker rises most
+
+
+def blast_rise(rise: np.ndarray) -> np.ndarray:
+    """Per hop, how much a dark (blast-like) sound rises: the mean rise below 1 kHz less
+    whatever the rise above 2 kHz exceeds it by (a crack rises ~20 dB more up there)."""
+    r = np.clip(rise, 0.0, 40.0)
+    low = r[:, LOW_BANDS].mean(axis=1)
+    high = r[:, HIGH_BANDS].mean(axis=1)
+    return np.asarray(np.clip(low - np.clip(high - low, 0.0, None), 0.0, None))
+
+
+def envelopes_from_chunks(
+    chunks: Iterable[np.ndarray], rate: int = ENV_RATE
+) -> tuple[np.ndarray, np.ndarray]:
+    """Onset envelope and blast envelope per hop over a stream of chunks (memory: the
+    envelopes only)."""
     pre = int(PRE_S * rate)
-    out: list[np.ndarray] = []
+    onset: list[np.ndarray] = []
+    blast: list[np.ndarray] = []
     tail = np.zeros(0, dtype=np.float32)
     for chunk in chunks:
         x = np.concatenate([tail, chunk])
-        score, _, _ = onset_score(x, rate)
+        score, _, rise = onset_score(x, rate)
         skip = tail.size // HOP
-        out.append(score[skip : skip + chunk.size // HOP])
+        keep = slice(skip, skip + chunk.size // HOP)
+        onset.append(score[keep])
+        blast.append(blast_rise(rise)[keep])
         tail = x[-pre:] if x.size > pre else x
         tail = tail[tail.size % HOP :]  # keep the hop grid aligned across chunks
-    return np.concatenate(out) if out else np.zeros(0)
+    if not onset:
+        return np.zeros(0), np.zeros(0)
+    return np.concatenate(onset), np.concatenate(blast)
+
+
+def envelope_from_chunks(chunks: Iterable[np.ndarray], rate: int = ENV_RATE) -> np.ndarray:
+    """Onset score per hop over a stream of chunks."""
+    return envelopes_from_chunks(chunks, rate)[0]
+
+
+def blast_envelope(source: Source, chunk_s: float = 10.0) -> np.ndarray:
+    """The blast envelope of a file's sound (one value per hop)."""
+    return envelopes_from_chunks(iter_chunks(source, ENV_RATE, chunk_seconds=chunk_s))[1]
 
 
 def envelope(source: Source, chunk_s: float = 10.0) -> np.ndarray:
     """The onset envelope of a file's sound (one value per hop)."""
-    return envelope_from_chunks(iter_chunks(source, ENV_RATE, chunk_seconds=chunk_s))
+    return envelopes_from_chunks(iter_chunks(source, ENV_RATE, chunk_seconds=chunk_s))[0]
+
+
+# --- correlation -----------------------------------------------------------------------
 
 
 def phat_correlation(ref: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -98,6 +169,20 @@ def phat_correlation(ref: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np
     return cc[valid], lags[valid]
 
 
+def _standardise(cc: np.ndarray) -> np.ndarray:
+    """The correlation in robust deviations above its median."""
+    centre = float(np.median(cc))
+    spread = 1.4826 * float(np.median(np.abs(cc - centre))) + 1e-12
+    return (cc - centre) / spread
+
+
+def _parabola(y: np.ndarray, k: int) -> float:
+    """Fractional position of the peak at k."""
+    y0, y1, y2 = y[max(k - 1, 0)], y[k], y[min(k + 1, y.size - 1)]
+    denom = y0 - 2 * y1 + y2
+    return float(k + (0.5 * (y0 - y2) / denom if denom < 0 else 0.0))
+
+
 def gcc_phat(ref: np.ndarray, other: np.ndarray, max_lag: int | None = None) -> tuple[float, float]:
     """Lag (samples, fractional) of the GCC-PHAT peak, and the peak's height over the
     correlation's robust spread. Positive lag: `other` is late."""
@@ -105,63 +190,106 @@ def gcc_phat(ref: np.ndarray, other: np.ndarray, max_lag: int | None = None) -> 
     if max_lag is not None:
         keep = np.abs(lags) <= max_lag
         cc, lags = cc[keep], lags[keep]
-    k = int(np.argmax(cc))
-    lag = float(lags[k])
-    y0, y1, y2 = cc[max(k - 1, 0)], cc[k], cc[min(k + 1, cc.size - 1)]
-    denom = y0 - 2 * y1 + y2
-    if denom < 0:
-        lag += 0.5 * (y0 - y2) / denom
-    spread = 1.4826 * np.median(np.abs(cc - np.median(cc))) + 1e-12
-    return lag, float((y1 - np.median(cc)) / spread)
-
-
-def offsets(envelopes: list[np.ndarray], max_offset_s: float | None = None) -> list[Offset]:
-    """Offsets of every recording against the first (onset envelopes)."""
-    env_rate = ENV_RATE / HOP
-    max_lag = None if max_offset_s is None else int(max_offset_s * env_rate)
-    out = [Offset(0, 0.0, 1.0, 0.0, "reference")]
-    ref = _compress(envelopes[0])
-    for k, env in enumerate(envelopes[1:], start=1):
-        lag, psr = gcc_phat(ref, _compress(env), max_lag)
-        # other's sample m is reference sample m - lag: t_ref = t_other - lag
-        off = -lag / env_rate
-        matched, of = _matched(envelopes[0], env, off, env_rate)
-        share = matched / of if of else 0.0
-        conf = float(np.clip(min((psr - MIN_PSR) / (2 * MIN_PSR), share), 0.0, 1.0))
-        if psr < MIN_PSR or share < MIN_MATCHED or matched < 3:
-            out.append(Offset(k, None, conf, psr, "no common sound", matched, of))
-        else:
-            out.append(Offset(k, off, conf, psr, "aligned", matched, of))
-    return out
-
-
-def _peaks(env: np.ndarray, env_rate: float) -> np.ndarray:
-    from scipy.signal import find_peaks
-
-    idx, _ = find_peaks(env, height=PEAK_DB, distance=5)
-    return idx / env_rate
-
-
-def _matched(a: np.ndarray, b: np.ndarray, off: float, env_rate: float) -> tuple[int, int]:
-    """Sharp onsets of the overlap that have a partner within 3 ms once aligned."""
-    pa = _peaks(a, env_rate)
-    pb = _peaks(b, env_rate) + off
-    lo, hi = max(0.0, off), min(a.size / env_rate, b.size / env_rate + off)
-    pa, pb = pa[(pa >= lo) & (pa <= hi)], pb[(pb >= lo) & (pb <= hi)]
-    if not pa.size or not pb.size:
-        return 0, 0
-    j = np.clip(np.searchsorted(pb, pa), 1, pb.size - 1) if pb.size > 1 else np.zeros_like(pa, int)
-    near = np.minimum(np.abs(pb[j] - pa), np.abs(pb[np.maximum(j - 1, 0)] - pa))
-    return int(np.count_nonzero(near <= MATCH_TOL_S)), int(min(pa.size, pb.size))
+    z = _standardise(cc)
+    k = int(np.argmax(z))
+    return float(lags[0] + _parabola(z, k)), float(z[k])
 
 
 def _compress(env: np.ndarray) -> np.ndarray:
-    """Onset scores above a floor only: the street's small rises carry no timing."""
+    """Rises above a floor only: the street's small rises carry no timing."""
     return np.clip(env - 3.0, 0.0, None)
 
 
+@dataclass
+class _Correlation:
+    """A standardised correlation as a function of the offset (t_ref = t_other + off)."""
+
+    z: np.ndarray
+    first_lag: int
+
+    @classmethod
+    def of(cls, ref: np.ndarray, other: np.ndarray) -> _Correlation:
+        cc, lags = phat_correlation(_compress(ref), _compress(other))
+        return cls(_standardise(cc), int(lags[0]))
+
+    def index(self, off: float) -> int:
+        return int(round(-off * HOP_RATE)) - self.first_lag
+
+    def offset(self, k: float) -> float:
+        return -(k + self.first_lag) / HOP_RATE
+
+    def near(self, off: float, hops: int = 3) -> tuple[float, int]:
+        """Highest value within `hops` of the offset, and where it is."""
+        k = self.index(off)
+        lo, hi = max(0, k - hops), min(self.z.size, k + hops + 1)
+        if lo >= hi:
+            return 0.0, max(0, min(k, self.z.size - 1))
+        j = lo + int(np.argmax(self.z[lo:hi]))
+        return float(self.z[j]), j
+
+    def peaks(self, count: int, min_sep: int = 5) -> list[float]:
+        """Offsets of the `count` highest local maxima, at least `min_sep` hops apart."""
+        order = np.argsort(-self.z)
+        taken: list[int] = []
+        for k in order[: count * 50]:
+            if all(abs(int(k) - j) >= min_sep for j in taken):
+                taken.append(int(k))
+                if len(taken) == count:
+                    break
+        return [self.offset(k) for k in taken]
+
+
+# --- events that must line up ----------------------------------------------------------
+
+
+def _peaks(env: np.ndarray, height: float) -> np.ndarray:
+    from scipy.signal import find_peaks
+
+    idx, _ = find_peaks(env, height=height, distance=5, prominence=3.0)
+    return np.asarray(idx / HOP_RATE)
+
+
+def blast_times(blast_env: np.ndarray) -> list[float]:
+    """Times of the blast envelope's clear peaks (dark impulsive sounds)."""
+    return [float(t) for t in _peaks(blast_env, BLAST_DB)]
+
+
+def _overlap(off: float, spans: tuple[float, float]) -> tuple[float, float]:
+    return max(0.0, off), min(spans[0], spans[1] + off)
+
+
+def _pairs(
+    ref: list[float], other: list[float], off: float, tol: float
+) -> list[tuple[float, float]]:
+    """(t_ref, t_other) of events that line up within `tol` at the offset, each used once."""
+    if not ref or not other:
+        return []
+    r = np.asarray(ref)
+    out: list[tuple[float, float]] = []
+    used: set[int] = set()
+    for t in other:
+        d = np.abs(r - (t + off))
+        k = int(np.argmin(d))
+        if d[k] <= tol and k not in used:
+            used.add(k)
+            out.append((float(r[k]), t))
+    return out
+
+
+def _matched(
+    ref: list[float], other: list[float], off: float, spans: tuple[float, float]
+) -> tuple[int, int]:
+    """Events of the overlap that find a partner once aligned, of the shorter list."""
+    lo, hi = _overlap(off, spans)
+    a = [t for t in ref if lo <= t <= hi]
+    b = [t for t in other if lo <= t + off <= hi]
+    if not a or not b:
+        return 0, 0
+    return len(_pairs(a, b, off, MATCH_TOL_S)), min(len(a), len(b))
+
+
 def shot_offsets(
-    ref: list[float], other: list[float], tol_s: float = 0.003, top: int = 6
+    ref: list[float], other: list[float], tol_s: float = MATCH_TOL_S, top: int = 6
 ) -> list[tuple[float, int]]:
     """Candidate offsets that line up shots of `other` with shots of `ref`, best first,
     with how many shots each lines up. Every pair of shots proposes an offset."""
@@ -180,56 +308,224 @@ def shot_offsets(
         if any(abs(centre - c) <= 2 * tol_s for c, _ in out):
             continue
         best = float(np.median(diffs[np.abs(diffs - centre) <= 1.5 * tol_s]))
-        matched = int(sum(1 for t in o if np.min(np.abs(r - (t + best))) <= tol_s))
-        out.append((best, matched))
+        out.append((best, len(_pairs(ref, other, best, tol_s))))
         if len(out) == top:
             break
     return sorted(out, key=lambda c: -c[1])
 
 
-def refine_with_shots(
-    found: list[Offset], shot_times: list[list[float]], envelopes: list[np.ndarray]
-) -> None:
-    """Put each offset on the gunfire when enough shots agree.
+# --- one pair --------------------------------------------------------------------------
 
-    The envelope aligns whatever sudden sounds dominate (cracks, firecrackers); the
-    timeline of shots needs the muzzle blasts aligned, whose travel times differ. A
-    steady burst offers several offsets one cycle apart; among the candidates the one
-    that lines up most shots and most of the other sounds (the envelope) wins.
+
+@dataclass
+class Heard:
+    """What sync uses of one recording."""
+
+    onset: np.ndarray  # onset envelope (score per hop)
+    blast: np.ndarray  # blast envelope (dark rise per hop)
+    shots: list[float]  # the detector's shots (s)
+
+    @property
+    def span(self) -> float:
+        return self.onset.size / HOP_RATE
+
+    @property
+    def blasts(self) -> list[float]:
+        return blast_times(self.blast)
+
+
+def align_pair(ref: Heard, other: Heard, index: int) -> Offset:
+    """The offset of `other` against `ref` on their blasts, or "no common sound".
+
+    Candidates are checked best first; the first that lines up two volleys wins, else
+    the first that lines up the one volley both heard (marked so), else none.
     """
-    ref = shot_times[0]
-    env_rate = ENV_RATE / HOP
-    for off in found[1:]:
-        other = shot_times[off.index]
-        cands = shot_offsets(ref, other)
-        if not cands:
+    corr = _Correlation.of(ref.blast, other.blast)
+    cands = corr.peaks(CANDIDATES) + [c for c, _ in shot_offsets(ref.shots, other.shots)]
+    # an offset the blasts do not support is no candidate (shots alone line up by chance:
+    # two bursts at one rate)
+    cands = [c for c in cands if corr.near(c)[0] >= SUPPORT_PSR]
+    if not cands:
+        return _no_common(Offset(index, None, 0.0, float(corr.z.max()), ""), 0.0)
+    z_top = max(float(corr.z.max()), 1e-9)
+    lined = [len(_pairs(ref.shots, other.shots, c, MATCH_TOL_S)) for c in cands]
+    n_top = max([1, *lined])
+    # the whole pattern of blasts and the detected shots each have their say: a burst
+    # lines up one cycle off almost as well on either alone, rarely on both
+    scores = [corr.near(c)[0] / z_top + n / n_top for c, n in zip(cands, lined, strict=True)]
+    order = [int(i) for i in np.argsort(scores)[::-1]]
+    first = _check_volleys(_placed(corr, ref, other, cands[order[0]], index), ref, other)
+    if first.offset_s is not None and "one volley" not in first.status:
+        return first
+    # the next candidates only where the blasts stand out strongly: every offset tried
+    # is one more chance for two bursts at one rhythm to line up
+    for i in order[1:]:
+        if corr.near(cands[i])[0] < STRONG_PSR:
             continue
-        cc, lags = phat_correlation(_compress(envelopes[0]), _compress(envelopes[off.index]))
-        top = max(float(cc.max()), 1e-12)
-        centre = float(np.median(cc))
-        spread = 1.4826 * float(np.median(np.abs(cc - centre))) + 1e-12
-        most = max(m for _, m in cands)
-        scores, ratios = [], []
-        for c_off, c_n in cands:
-            near = np.abs(lags + c_off * env_rate) <= 3
-            peak = float(cc[near].max()) if near.any() else centre
-            scores.append(c_n / most + peak / top)
-            ratios.append((peak - centre) / spread)
-        pick = int(np.argmax(scores))
-        best, matched = cands[pick]
-        if ratios[pick] < SHOT_MIN_PSR:
-            continue  # shots alone line up by chance too (two bursts at one rate)
-        span_ref = envelopes[0].size / env_rate
-        span_other = envelopes[off.index].size / env_rate
-        # only shots while both were recording can be matched
-        n_ref = sum(1 for t in ref if best <= t <= best + span_other)
-        n_other = sum(1 for t in other if 0 <= t + best <= span_ref)
-        both = max(1, min(n_ref, n_other))
-        strong = ratios[pick] >= 2 * MIN_PSR  # the other sounds agree too
-        if matched >= 3 and (matched >= 0.6 * both or strong):
-            off.offset_s = best
-            off.status = "aligned on gunfire"
-            off.confidence = max(off.confidence, min(1.0, matched / both))
+        found = _check_volleys(_placed(corr, ref, other, cands[i], index), ref, other)
+        if found.offset_s is not None and "one volley" not in found.status:
+            return found
+    return first
+
+
+def _placed(corr: _Correlation, ref: Heard, other: Heard, cand: float, index: int) -> Offset:
+    """The offset near a candidate: on the shots it lines up (their onsets are placed to
+    the sample), else on the blast correlation's peak."""
+    z, k = corr.near(cand)
+    pairs = _pairs(ref.shots, other.shots, cand, MATCH_TOL_S)
+    if len(pairs) >= 2:
+        on_shots = float(np.median([a - b for a, b in pairs]))
+        return Offset(index, on_shots, 0.0, z, "aligned on gunfire")
+    return Offset(index, corr.offset(_parabola(corr.z, k)), 0.0, z, "aligned")
+
+
+def _check_volleys(off: Offset, ref: Heard, other: Heard) -> Offset:
+    """One burst lines up with any burst of the same cyclic rate: ask for two volleys.
+
+    Two kinds of events are tried: the detector's shots and the blast envelope's peaks
+    (which keep rounds the detector missed or took for something else). The offset
+    stands when either lines up two separate volleys and no volley heard in both at that
+    moment contradicts it; when the overlap holds one volley only and it lines up, it
+    stands marked as resting on one burst's rhythm; otherwise no common sound.
+    """
+    assert off.offset_s is not None
+    spans = (ref.span, other.span)
+    alone = False
+    best_share = 0.0
+    for a, b in ((ref.shots, other.shots), (ref.blasts, other.blasts)):
+        v = volleys(a, b, off.offset_s, spans)
+        matched, of = _matched(a, b, off.offset_s, spans)
+        if of and matched / of > best_share:
+            best_share, off.matched, off.of = matched / of, matched, of
+        if v.lined >= 2 and not v.conflicts:
+            off.confidence = _confidence(off.peak_ratio, best_share)
+            return off
+        alone = alone or (v.lined == 1 and v.fewest == 1 and not v.conflicts)
+    if alone and off.peak_ratio >= STRONG_PSR:
+        off.status += " (one volley only: rhythm could match another volley)"
+        off.confidence = min(_confidence(off.peak_ratio, best_share), 0.3)
+        return off
+    return _no_common(off, 0.2)
+
+
+def _confidence(psr: float, share: float) -> float:
+    return float(np.clip(min((psr - MIN_PSR) / (2 * MIN_PSR), share), 0.0, 1.0))
+
+
+def _no_common(off: Offset, cap: float) -> Offset:
+    off.confidence = min(_confidence(off.peak_ratio, off.matched / off.of if off.of else 0), cap)
+    off.offset_s = None
+    off.status = "no common sound"
+    return off
+
+
+@dataclass
+class Volleys:
+    """How the volleys of two recordings meet at an offset."""
+
+    lined: int  # volleys of the reference that line up with one of the other's
+    conflicts: int  # volleys heard in both at one moment that line up with nothing
+    fewest: int  # volleys in the overlap on the side with fewer
+
+
+def volleys(
+    ref: list[float], other: list[float], off: float, spans: tuple[float, float]
+) -> Volleys:
+    """Volleys (events less than GROUP_GAP_S apart) of the overlap, met at the offset."""
+    lo, hi = _overlap(off, spans)
+    gr = _groups([t for t in ref if lo <= t <= hi])
+    go = _groups([t + off for t in other if lo <= t + off <= hi])
+    near = [(i, j) for i, g in enumerate(gr) for j, h in enumerate(go) if _near(g, h)]
+    lined = [(i, j) for i, j in near if _volley_lines_up(gr[i], go[j])]
+    lined_r = {i for i, _ in lined}
+    lined_o = {j for _, j in lined}
+    conflicts = sum(1 for i, j in near if i not in lined_r and j not in lined_o)
+    return Volleys(len(lined_r), conflicts, min(len(gr), len(go)))
+
+
+def _near(g: list[float], h: list[float]) -> bool:
+    return h[0] - NEAR_S <= g[-1] and g[0] - NEAR_S <= h[-1]
+
+
+def _groups(times: list[float]) -> list[list[float]]:
+    out: list[list[float]] = []
+    for t in sorted(times):
+        if out and t - out[-1][-1] <= GROUP_GAP_S:
+            out[-1].append(t)
+        else:
+            out.append([t])
+    return out
+
+
+def _volley_lines_up(volley: list[float], heard: list[float]) -> bool:
+    """Two volleys, heard at one moment, line up when most of the smaller one's events
+    find a partner (a distant phone may pick out only a few rounds of a burst), and at
+    least two do unless both are single shots: one round of a burst lines up with some
+    round of any other burst one time in ten or so (±5 ms in a ~95 ms cycle), and two
+    bursts at one rhythm overlap in part now and then, so half is not enough."""
+    matched = len(_pairs(volley, heard, 0.0, MATCH_TOL_S))
+    if len(volley) == 1 and len(heard) == 1:
+        return matched == 1
+    return matched >= max(2.0, VOLLEY_SHARE * min(len(volley), len(heard)))
+
+
+def align_onsets(ref: Heard, other: Heard, index: int) -> Offset:
+    """Fallback without blasts: the onset envelopes' peak, with its sharp onsets."""
+    corr = _Correlation.of(ref.onset, other.onset)
+    k = int(np.argmax(corr.z))
+    off = corr.offset(_parabola(corr.z, k))
+    z = float(corr.z[k])
+    a, b = (list(_peaks(h.onset, PEAK_DB)) for h in (ref, other))
+    spans = (ref.span, other.span)
+    matched, of = _matched(a, b, off, spans)
+    v = volleys(a, b, off, spans)
+    found = Offset(index, off, _confidence(z, matched / of if of else 0.0), z, "aligned")
+    found.matched, found.of = matched, of
+    if z < MIN_PSR or not of or matched / of < MIN_MATCHED or matched < 3 or v.lined < 2:
+        return _no_common(found, 0.2)
+    return found
+
+
+# --- several recordings ----------------------------------------------------------------
+
+
+def offsets(heard: list[Heard]) -> list[Offset]:
+    """Offsets of every recording against the first; chained through a third recording
+    where the direct link finds no common sound."""
+    out = [Offset(0, 0.0, 1.0, 0.0, "reference")]
+    for k in range(1, len(heard)):
+        out.append(_align(heard[0], heard[k], k))
+    for k in range(1, len(heard)):
+        if out[k].offset_s is None:
+            _chain(out, heard, k)
+    return out
+
+
+def _align(ref: Heard, other: Heard, index: int) -> Offset:
+    if not ref.blasts or not other.blasts:
+        return align_onsets(ref, other, index)
+    return align_pair(ref, other, index)
+
+
+def _chain(out: list[Offset], heard: list[Heard], k: int) -> None:
+    """Place recording k through a recording j aligned directly with the reference."""
+    for j in range(1, len(heard)):
+        via = out[j]
+        if j == k or via.offset_s is None or "via" in via.status or "one volley" in via.status:
+            continue
+        link = _align(heard[j], heard[k], k)
+        if link.offset_s is None or "one volley" in link.status:
+            continue
+        out[k] = Offset(
+            k,
+            via.offset_s + link.offset_s,
+            min(via.confidence, link.confidence),
+            link.peak_ratio,
+            f"{link.status} via recording {j}",
+            link.matched,
+            link.of,
+        )
+        return
 
 
 @dataclass
@@ -254,85 +550,34 @@ class SyncReport:
             ],
             "method": {
                 "tool": "cadena.media.audio.sync",
-                "envelope": "multiband onset score, 2 ms hops",
-                "correlation": "GCC-PHAT, parabolic peak",
+                "version": SYNC_VERSION,
+                "envelope": "blast envelope (rise below 1 kHz less the excess above 2 kHz), "
+                "2 ms hops; onset score where there is no blast",
+                "correlation": "GCC-PHAT; candidates scored by blast correlation and shots "
+                "lined up",
                 "min_peak_ratio": MIN_PSR,
-                "min_matched_share": MIN_MATCHED,
+                "match_tolerance_s": MATCH_TOL_S,
                 "assumptions": [
                     "offset = t_reference − t_other for the same sound",
                     "an offset aligns the sound, not the clocks: it includes the difference "
-                    "in travel time from the dominant sounds (the gunfire when refined on "
-                    "shots) to each microphone",
+                    "in travel time from the gunfire (the muzzle blasts) to each microphone",
+                    "two separate volleys heard in both recordings line up at the offset",
                 ],
             },
         }
 
 
-def sync_reports(envelopes: list[np.ndarray], shot_times: list[list[float]]) -> SyncReport:
-    """Offsets (envelopes, then refined on shots) and the merged shot timeline."""
-    found = offsets(envelopes)
-    refine_with_shots(found, shot_times, envelopes)
-    env_rate = ENV_RATE / HOP
-    for off in found[1:]:
-        if off.offset_s is not None:
-            off.matched, off.of = _matched(
-                envelopes[0], envelopes[off.index], off.offset_s, env_rate
-            )
-            spans = (envelopes[0].size / env_rate, envelopes[off.index].size / env_rate)
-            _check_groups(off, shot_times[0], shot_times[off.index], spans)
+def sync_reports(
+    envelopes: list[np.ndarray],
+    shot_times: list[list[float]],
+    blasts: list[np.ndarray] | None = None,
+) -> SyncReport:
+    """Offsets and the merged shot timeline. `envelopes`: onset envelopes; `blasts`: blast
+    envelopes (without them the onset envelopes stand in, aligning whatever is sudden)."""
+    darks = blasts if blasts is not None else envelopes
+    heard = [Heard(e, d, s) for e, d, s in zip(envelopes, darks, shot_times, strict=True)]
+    found = offsets(heard)
     return SyncReport(found, merge_shots(shot_times, found), shot_times)
-
-
-GROUP_GAP_S = 1.0
-
-
-def _groups(times: list[float]) -> list[list[float]]:
-    out: list[list[float]] = []
-    for t in sorted(times):
-        if out and t - out[-1][-1] <= GROUP_GAP_S:
-            out[-1].append(t)
-        else:
-            out.append([t])
-    return out
-
-
-def _check_groups(
-    off: Offset, ref: list[float], other: list[float], spans: tuple[float, float]
-) -> None:
-    """One burst lines up with any burst of the same cyclic rate: ask for two.
-
-    Offsets resting on gunfire are accepted when shots of at least two separate volleys
-    line up; when the overlap holds a single volley on either side, the offset stands but
-    is marked as resting on one burst's rhythm; when two or more volleys were heard but
-    only one lines up, there is no common sound.
-    """
-    assert off.offset_s is not None
-    placed = [t + off.offset_s for t in other if 0 <= t + off.offset_s <= spans[0]]
-    inside = [t for t in ref if off.offset_s <= t <= off.offset_s + spans[1]]
-    if not placed or not inside:
-        return
-    # a volley lines up when most of its shots find a partner (one stray coincidence
-    # in a volley of ten is chance: two bursts at one rhythm overlap now and then); "most"
-    # of what both heard: a distant phone may pick out only a few rounds of a burst
-    groups_hit = sum(1 for g in _groups(inside) if _volley_lines_up(g, placed))
-    groups_there = min(len(_groups(inside)), len(_groups(placed)))
-    if groups_hit >= 2:
-        return
-    if groups_there <= 1:
-        off.status += " (one volley only: rhythm could match another volley)"
-        off.confidence = min(off.confidence, 0.3)
-        return
-    off.offset_s = None
-    off.status = "no common sound"
-    off.confidence = min(off.confidence, 0.2)
-
-
-def _volley_lines_up(volley: list[float], placed: list[float]) -> bool:
-    heard = [p for p in placed if volley[0] - 0.05 <= p <= volley[-1] + 0.05]
-    if not heard:
-        return False
-    partners = sum(min(abs(t - p) for p in heard) <= 0.005 for t in volley)
-    return partners >= max(1, 0.5 * min(len(volley), len(heard)))
 
 
 def merge_shots(
@@ -357,3 +602,75 @@ def merge_shots(
     for m in merged:
         m.confidence = len(m.heard_in) / n
     return merged
+
+
+# --- items of a case -------------------------------------------------------------------
+
+# (item's SHA-256, seconds of sound) -> a callback taking seconds analysed so far
+Listening = Callable[[str, float], Callable[[float], None]]
+
+
+def _hear(sha: str, path: Path, listening: Listening | None) -> tuple[Heard, float]:
+    """Shots (the detector) and the blast envelope (a second pass over the sound) of one
+    preserved original, and its duration."""
+    from cadena.errors import CadenaError
+    from cadena.media.audio.decode import AudioError, probe
+    from cadena.media.audio.shots import ShotParams, analyse
+
+    try:
+        duration = probe(path).duration_s or 0.0
+        progress = listening(sha, duration) if listening else None
+        report = analyse(path, ShotParams(), progress=progress)
+        onset, blast = envelopes_from_chunks(iter_chunks(path, ENV_RATE, chunk_seconds=10.0))
+    except AudioError as exc:
+        raise CadenaError(f"item {sha[:12]}: {exc}") from None
+    return Heard(onset, blast, [e.t for e in report.shots]), report.duration_s
+
+
+def sync_items(case: Case, refs: list[str], listening: Listening | None = None) -> dict[str, Any]:
+    """Synchronise items of a case by their sound: offsets, merged shot timeline, the
+    aligned-waveform picture stored as a derivative, and one custody entry per item.
+
+    The one path `cadena sync` takes, so the command holds no logic. Keys: docs/sound.md.
+    """
+    from cadena.errors import CadenaError
+    from cadena.media.audio import TOOL_VERSION
+    from cadena.media.audio.item import original
+    from cadena.media.audio.picture import aligned_png
+
+    if len(refs) < 2:
+        raise CadenaError("give two or more items to synchronise")
+    originals = [original(case, ref) for ref in refs]
+    shas = [sha for sha, _ in originals]
+    heard, durations = zip(*(_hear(sha, path, listening) for sha, path in originals), strict=True)
+    found = offsets(list(heard))
+    shots = [h.shots for h in heard]
+    report = SyncReport(found, merge_shots(shots, found), shots)
+    png = aligned_png([p for _, p in originals], list(durations), report, [s[:12] for s in shas])
+    result = report.to_json(shas)
+    with case.session() as s:
+        d = case.add_derivative(
+            s,
+            shas[0],
+            png,
+            kind="sync-picture",
+            tool="cadena.media.audio.sync",
+            tool_version=TOOL_VERSION,
+            params={"items": shas, "sync_version": SYNC_VERSION},
+            media_type="image/png",
+            result={"analysis": "sync", "items": shas, "offsets": result["offsets"]},
+        )
+        result["derivative"] = d.sha256
+        for sha in shas[1:]:  # the first item's entry is the derivative's own
+            case.log(
+                s,
+                "derive",
+                sha,
+                {
+                    "analysis": "sync",
+                    "items": shas,
+                    "derivative": d.sha256,
+                    "offsets": result["offsets"],
+                },
+            )
+    return result
