@@ -11,6 +11,7 @@ from scipy.signal import resample_poly
 from cadena.media.audio.decode import decode
 from cadena.media.audio.distance import BASIS_NWAVE
 from cadena.media.audio.encode import write_aac_mp4, write_wav
+from cadena.media.audio.features import SNIPPET_LEAD, SNIPPET_LEN
 from cadena.media.audio.generator import (
     Emission,
     Mic,
@@ -199,3 +200,48 @@ def test_distance_says_when_the_miss_distance_is_assumed() -> None:
     far = crack_thump_range(0.2005, ASSUMED_MISS_M[1], c, 620.0)
     assert near is not None and far is not None
     assert est.lo == pytest.approx(near, rel=0.01) and est.hi == pytest.approx(far, rel=0.01)
+
+
+def _nwave_snippets(tmp_path: Path, durations: list[float]) -> list[np.ndarray]:
+    """Band-limited N-waves of the given durations in one WAV file, decoded at 24 kHz and
+    cut as the detector cuts a crack's first samples (features.SNIPPET_LEAD before it)."""
+    rng = np.random.default_rng(1)
+    fs = 48_000 * 8
+    x = np.zeros(fs)
+    starts = []
+    for k, dur in enumerate(durations):
+        t0 = 0.05 + 0.07 * k + rng.uniform(0, 1 / 48_000)
+        x += 0.4 * n_wave(np.arange(x.size) / fs - t0, dur)
+        starts.append(t0)
+    path = tmp_path / "rounds.wav"
+    write_wav(path, resample_poly(x, 1, 8) + 0.002 * rng.standard_normal(fs // 8), 48_000)
+    z = decode(path, 24_000)
+    out = []
+    for t0 in starts:
+        i = int(round(t0 * 24_000))
+        out.append(z[i - SNIPPET_LEAD : i - SNIPPET_LEAD + SNIPPET_LEN])
+    return out
+
+
+def test_one_miss_distance_from_the_rounds_common_duration(tmp_path: Path) -> None:
+    """One shooter's rounds: their N-wave readings scatter by a fraction of a sample
+    either way, so the common duration is their mean (the median of 3 short and 2 long
+    readings is a short one), leaving out a reading far from the rest (a mis-fit)."""
+    from cadena.media.audio.distance import estimate_distance
+    from cadena.media.audio.features import Features
+
+    cls = weapon_class("rifle_762x39")
+
+    def common(durations: list[float]) -> float:
+        pairs = []
+        for snip in _nwave_snippets(tmp_path, durations):
+            f = Features(0.0, 20.0, [0.0] * 6, 0, 0, 0.1, 0.3, 1.0, 0.4, 0.0, 10.0, False)
+            f.snippet = snip
+            pairs.append((0.2, f))
+        est = estimate_distance(pairs, cls, 20.0, 24_000)
+        assert est is not None and est.basis == BASIS_NWAVE and est.nwave_s is not None
+        return est.nwave_s
+
+    split = [0.20e-3] * 3 + [0.23e-3] * 2
+    assert common(split) == pytest.approx(0.212e-3, rel=0.02)  # the median: 0.200
+    assert common([*split, 0.40e-3]) == pytest.approx(0.212e-3, rel=0.02)  # mean of all: 0.245
