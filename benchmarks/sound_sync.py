@@ -1,6 +1,6 @@
 """Benchmark: offsets between phones filming one scene from different places.
 
-    python benchmarks/sound_sync.py [--scenes N] [--seed S]
+    python benchmarks/sound_sync.py [--scenes N] [--seed S] [--previous REV] [--verbose]
 
 Each scene (cadena.media.audio.generator.multi_mic_scene) has 3 phones 10–60 m apart,
 starting up to 5 s apart, each with its own crowd, SNR (0–15 dB), clipping and AAC
@@ -8,24 +8,33 @@ codec; files are written as AAC-in-MP4 and decoded back with PyAV. The truth for
 offset is the one that aligns the gunfire (start-time difference plus the difference in
 the muzzle blasts' travel times); the start-time difference alone is also reported.
 Baseline from the same run: plain cross-correlation of the waveforms (8 kHz), which is
-what an investigator does by hand in an audio editor. Unrelated pairs (two different
-scenes) measure false alignments.
+what an investigator does by hand in an audio editor. Unrelated pairs (this scene's first
+phone against the last scene's second) measure false alignments.
+
+`--previous REV` also runs sync.py as it was at git revision REV on the same analyses
+(same files, same shots), for a before/after from one run.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import tempfile
 import time
+import types
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from cadena.media.audio.decode import decode
+from cadena.media.audio.decode import decode, iter_chunks
 from cadena.media.audio.encode import write_aac_mp4
 from cadena.media.audio.generator import Recording, multi_mic_scene, render
 from cadena.media.audio.shots import ShotParams, analyse
-from cadena.media.audio.sync import sync_reports
+from cadena.media.audio.sync import ENV_RATE, Heard, envelopes_from_chunks, sync_heard
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _truth(a: Recording, b: Recording) -> float | None:
@@ -44,20 +53,89 @@ def _xcorr(a: np.ndarray, b: np.ndarray, rate: int) -> float:
     return -lag / rate
 
 
+def _previous(rev: str) -> types.ModuleType:
+    """sync.py as it was at a git revision, loaded as a module."""
+    code = subprocess.run(
+        ["git", "show", f"{rev}:src/cadena/media/audio/sync.py"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    mod = types.ModuleType(f"sync_at_{rev}")
+    sys.modules[mod.__name__] = mod  # dataclasses look their module up
+    exec(compile(code, f"sync.py@{rev}", "exec"), mod.__dict__)  # noqa: S102 - our own history
+    return mod
+
+
+class Tally:
+    """Errors of one method against the gunfire truth, and its answers on unrelated pairs."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.errors: list[float] = []
+        self.silent = 0  # said "no common sound" on a related pair
+        self.false = 0  # gave an unflagged offset to an unrelated pair
+        self.flagged = 0  # gave an offset flagged "one volley only" to an unrelated pair
+        self.misses: list[str] = []
+
+    def related(self, off: Any, truth: float, where: str) -> None:
+        if off.offset_s is None:
+            self.silent += 1
+            self.errors.append(np.inf)
+        else:
+            self.errors.append(abs(off.offset_s - truth))
+        if self.errors[-1] > 0.010:
+            got = "—" if off.offset_s is None else f"{1000 * (off.offset_s - truth):+.1f} ms"
+            self.misses.append(f"{where}: {got} ({off.status})")
+
+    def unrelated(self, off: Any) -> None:
+        if off.offset_s is not None:
+            if "one volley" in off.status:
+                self.flagged += 1
+            else:
+                self.false += 1
+
+    def line(self, unrelated: int) -> str:
+        e = np.array(self.errors)
+        return (
+            f"  {self.name:<22} within 10 ms: {np.mean(e <= 0.010):.1%}  median error "
+            f"{1000 * np.median(e):.2f} ms  ({self.silent} said 'no common sound'); "
+            f"unrelated aligned {self.false}/{unrelated} (+{self.flagged} flagged one volley)"
+        )
+
+
+def _heard(path: Path) -> tuple[Heard, np.ndarray]:
+    report = analyse(path, ShotParams())
+    onset, blast = envelopes_from_chunks(iter_chunks(path, ENV_RATE, chunk_seconds=10.0))
+    env = report.envelope if report.envelope is not None else onset
+    return Heard(onset, blast, [e.t for e in report.shots]), env
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scenes", type=int, default=30)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--previous", help="git revision of sync.py to compare with")
+    ap.add_argument("--verbose", action="store_true", help="list every pair off by > 10 ms")
     a = ap.parse_args()
-    ours: list[float] = []
+    prev = _previous(a.previous) if a.previous else None
+    ours, before = Tally("cadena"), Tally(f"sync.py at {a.previous}")
     base: list[float] = []
     clock: list[float] = []
-    unaligned = 0
+    unrelated = 0
     t0 = time.time()
+
+    def run(items: list[tuple[Heard, np.ndarray]]) -> tuple[list[Any], list[Any]]:
+        now = sync_heard([h for h, _ in items]).offsets
+        if prev is None:
+            return now, []
+        old = prev.sync_reports([e for _, e in items], [h.shots for h, _ in items]).offsets
+        return now, old
+
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        last: Path | None = None
-        false_aligned = unrelated = flagged = 0
+        last: tuple[Heard, np.ndarray] | None = None
         for s in range(a.scenes):
             rng = np.random.default_rng(a.seed + s)
             scene, mics = multi_mic_scene(rng, n_mics=3, duration_s=12.0)
@@ -66,53 +144,44 @@ def main() -> None:
             for k, rec in enumerate(recs):
                 paths.append(folder / f"s{s}_{k}.m4a")
                 write_aac_mp4(paths[-1], rec.audio, rec.rate, bitrate=48_000)
-            reports = [analyse(p, ShotParams()) for p in paths]
-            envs = [r.envelope for r in reports if r.envelope is not None]
-            rep = sync_reports(envs, [[e.t for e in r.shots] for r in reports])
+            items = [_heard(p) for p in paths]
+            now, old = run(items)
             x0 = decode(paths[0], 8_000)
-            for off in rep.offsets[1:]:
-                truth = _truth(recs[0], recs[off.index])
+            for k in (1, 2):
+                truth = _truth(recs[0], recs[k])
                 if truth is None:
                     continue
-                clock.append(mics[off.index].start_s - mics[0].start_s - truth)
-                if off.offset_s is None:
-                    unaligned += 1
-                    ours.append(np.inf)
-                else:
-                    ours.append(abs(off.offset_s - truth))
-                xb = decode(paths[off.index], 8_000)
-                base.append(abs(_xcorr(x0, xb, 8_000) - truth))
-            if last is not None:  # this scene's first phone against the last scene's
-                r2 = [analyse(p, ShotParams()) for p in (paths[0], last)]
-                e2 = [r.envelope for r in r2 if r.envelope is not None]
-                u = sync_reports(e2, [[e.t for e in r.shots] for r in r2])
+                clock.append(mics[k].start_s - mics[0].start_s - truth)
+                ours.related(now[k], truth, f"scene {s} phone {k}")
+                if old:
+                    before.related(old[k], truth, f"scene {s} phone {k}")
+                base.append(abs(_xcorr(x0, decode(paths[k], 8_000), 8_000) - truth))
+            if last is not None:
+                now_u, old_u = run([items[0], last])
                 unrelated += 1
-                if u.offsets[1].offset_s is not None:
-                    if "one volley" in u.offsets[1].status:
-                        flagged += 1
-                    else:
-                        false_aligned += 1
-            last = folder / f"keep{s}.m4a"
-            paths[1].rename(last)
-    o, b, c = np.array(ours), np.array(base), np.abs(np.array(clock))
-    print(f"sync, {len(o)} phone pairs from {a.scenes} scenes (3 phones each, AAC, 0–15 dB SNR):")
+                ours.unrelated(now_u[1])
+                if old_u:
+                    before.unrelated(old_u[1])
+            last = items[1]
+    b, c = np.array(base), np.abs(np.array(clock))
     print(
-        f"  cadena               within 10 ms: {np.mean(o <= 0.010):.1%}  median error "
-        f"{1000 * np.median(o):.2f} ms  ({unaligned} said 'no common sound')"
+        f"sync, {len(ours.errors)} phone pairs from {a.scenes} scenes, seed {a.seed} "
+        "(3 phones each, AAC, 0–15 dB SNR):"
     )
+    for t in (ours, before) if prev else (ours,):
+        print(t.line(unrelated))
     print(
-        f"  waveform xcorr       within 10 ms: {np.mean(b <= 0.010):.1%}  median error "
-        f"{1000 * np.median(b):.2f} ms"
-    )
-    print(
-        f"  unrelated pairs said aligned: cadena {false_aligned}/{unrelated}, plus {flagged} "
-        "given an offset flagged 'one volley only' (confidence ≤ 0.3); the waveform "
-        "cross-correlation always gives a number"
+        f"  {'waveform xcorr':<22} within 10 ms: {np.mean(b <= 0.010):.1%}  median error "
+        f"{1000 * np.median(b):.2f} ms  (always gives a number, also to unrelated pairs)"
     )
     print(
         f"  gunfire offset vs start-time difference (travel-time part): median "
         f"{1000 * np.median(c):.1f} ms, max {1000 * np.max(c):.1f} ms"
     )
+    if a.verbose:
+        for t in (ours, before) if prev else (ours,):
+            for m in t.misses:
+                print(f"  miss, {t.name}: {m}")
     print(f"(wall time {time.time() - t0:.0f} s)")
 
 

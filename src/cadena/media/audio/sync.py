@@ -610,21 +610,32 @@ def merge_shots(
 Listening = Callable[[str, float], Callable[[float], None]]
 
 
-def _hear(sha: str, path: Path, listening: Listening | None) -> tuple[Heard, float]:
-    """Shots (the detector) and the blast envelope (a second pass over the sound) of one
-    preserved original, and its duration."""
+def hear(source: Source, progress: Callable[[float], None] | None = None) -> tuple[Heard, float]:
+    """What sync uses of one recording: the detector's shots, the onset and blast
+    envelopes (a second pass over the sound); and its duration."""
+    from cadena.media.audio.shots import ShotParams, analyse
+
+    report = analyse(source, ShotParams(), progress=progress)
+    onset, blast = envelopes_from_chunks(iter_chunks(source, ENV_RATE, chunk_seconds=10.0))
+    return Heard(onset, blast, [e.t for e in report.shots]), report.duration_s
+
+
+def sync_heard(heard: list[Heard]) -> SyncReport:
+    """Offsets of every recording against the first, and the merged shot timeline."""
+    found = offsets(heard)
+    shots = [h.shots for h in heard]
+    return SyncReport(found, merge_shots(shots, found), shots)
+
+
+def _hear_item(sha: str, path: Path, listening: Listening | None) -> tuple[Heard, float]:
     from cadena.errors import CadenaError
     from cadena.media.audio.decode import AudioError, probe
-    from cadena.media.audio.shots import ShotParams, analyse
 
     try:
         duration = probe(path).duration_s or 0.0
-        progress = listening(sha, duration) if listening else None
-        report = analyse(path, ShotParams(), progress=progress)
-        onset, blast = envelopes_from_chunks(iter_chunks(path, ENV_RATE, chunk_seconds=10.0))
+        return hear(path, listening(sha, duration) if listening else None)
     except AudioError as exc:
         raise CadenaError(f"item {sha[:12]}: {exc}") from None
-    return Heard(onset, blast, [e.t for e in report.shots]), report.duration_s
 
 
 def sync_items(case: Case, refs: list[str], listening: Listening | None = None) -> dict[str, Any]:
@@ -642,11 +653,10 @@ def sync_items(case: Case, refs: list[str], listening: Listening | None = None) 
         raise CadenaError("give two or more items to synchronise")
     originals = [original(case, ref) for ref in refs]
     shas = [sha for sha, _ in originals]
-    heard, durations = zip(*(_hear(sha, path, listening) for sha, path in originals), strict=True)
-    found = offsets(list(heard))
-    shots = [h.shots for h in heard]
-    report = SyncReport(found, merge_shots(shots, found), shots)
-    png = aligned_png([p for _, p in originals], list(durations), report, [s[:12] for s in shas])
+    pairs = [_hear_item(sha, path, listening) for sha, path in originals]
+    report = sync_heard([h for h, _ in pairs])
+    durations = [d for _, d in pairs]
+    png = aligned_png([p for _, p in originals], durations, report, [s[:12] for s in shas])
     result = report.to_json(shas)
     with case.session() as s:
         d = case.add_derivative(
