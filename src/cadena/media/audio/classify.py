@@ -623,9 +623,12 @@ def infer_masked_blasts(live: list[Event], dt: float | None) -> list[Event]:
     new: list[Event] = []
     shots = [e.t for e in live if e.cls == "shot"]
     lf_floor = _blast_low_band(live) - MASKED_LF_MARGIN_DB
+    masks: set[float] = set()  # onsets found to be a blast under another round's crack
     for e in live:
-        crackish = e.cls == "crack" or (
-            e.shape == "short" and e.features.tilt_db >= CRACK_TILT_MIN_DB
+        crackish = (
+            e.cls == "crack"
+            or e.t in masks  # it holds a later round's crack as well as its blast
+            or (e.shape == "short" and e.features.tilt_db >= CRACK_TILT_MIN_DB)
         )
         if not crackish:
             continue
@@ -658,6 +661,7 @@ def infer_masked_blasts(live: list[Event], dt: float | None) -> list[Event]:
         ]
         new.append(shot)
         shots.append(o.t)
+        masks.add(o.t)
     return new
 
 
