@@ -16,8 +16,11 @@ whole pattern of blasts: single shots, the ends of bursts, rounds the detector m
 plus the share of detected shots it lines up, so a burst's rhythm alone (which lines up
 one cycle off almost as well) does not decide. The offset is then put on the shots it
 lines up (their median difference) or, without them, on the correlation's peak refined
-by a parabola. Evidence, not a number at any price: the blast correlation must stand out
-and the blasts of two separate volleys must line up, otherwise "no common sound".
+by a parabola. Evidence, not a number at any price: the blasts must support the offset,
+two separate volleys (shots or blast peaks) must line up, and no volley heard by both at
+one moment may fail to line up; otherwise "no common sound". A single round lining up
+with some round of a burst happens by chance and does not count; two bursts at one rhythm
+line up by chance now and then, which a third volley heard by both then contradicts.
 Recordings without any blast fall back on the onset envelope (claps, slams, firecrackers).
 
 With three or more recordings, offsets add up (t_a − t_c = (t_a − t_b) + (t_b − t_c) for
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -329,7 +333,7 @@ class Heard:
     def span(self) -> float:
         return self.onset.size / HOP_RATE
 
-    @property
+    @cached_property
     def blasts(self) -> list[float]:
         return blast_times(self.blast)
 
@@ -337,8 +341,9 @@ class Heard:
 def align_pair(ref: Heard, other: Heard, index: int) -> Offset:
     """The offset of `other` against `ref` on their blasts, or "no common sound".
 
-    Candidates are checked best first; the first that lines up two volleys wins, else
-    the first that lines up the one volley both heard (marked so), else none.
+    The best-scored candidate is checked first; if it does not line up two volleys, the
+    runners-up the blasts strongly support are; failing those, the best one stands only
+    if it lines up the one volley both heard (marked so), else there is no common sound.
     """
     corr = _Correlation.of(ref.blast, other.blast)
     cands = corr.peaks(CANDIDATES) + [c for c, _ in shot_offsets(ref.shots, other.shots)]
@@ -409,7 +414,9 @@ def _check_volleys(off: Offset, ref: Heard, other: Heard) -> Offset:
 
 
 def _confidence(psr: float, share: float) -> float:
-    return float(np.clip(min((psr - MIN_PSR) / (2 * MIN_PSR), share), 0.0, 1.0))
+    """A rule score in 0–1 (not a probability): blast support and the share of events
+    that found a partner."""
+    return float(np.clip(min((psr - SUPPORT_PSR) / (2 * MIN_PSR), share), 0.0, 1.0))
 
 
 def _no_common(off: Offset, cap: float) -> Offset:
