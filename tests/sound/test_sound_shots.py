@@ -268,3 +268,42 @@ def test_round_on_a_cracked_cycle_needs_no_crack_onset_of_its_own() -> None:
     events, _ = classify(feats)
     shots = {round(e.t, 3) for e in events if e.cls == "shot"}
     assert {round(3.0 + 0.1 * k + 0.12, 3) for k in range(6)} <= shots
+
+
+def test_cracks_keep_the_weapons_cycle_firecrackers_do_not() -> None:
+    """At low SNR a clipped crack can look dark; a faint blast one crack–thump interval
+    after it is still taken when the crack is one of a train at a steady cycle (an
+    automatic weapon's bullets, with other pulses in between), not after a firecracker
+    string's irregular bangs."""
+    feats = [_crack(0.5), _blast(0.62), _crack(1.3), _blast(1.42)]
+    faint = []
+    jitter = (0.0, 0.004, -0.002, 0.003, -0.004, 0.001)  # each round its own miss distance
+    between = (0.031, 0.052, 0.018, 0.045, 0.027, 0.060)  # other pulses between the rounds
+    for k in range(6):
+        c = 3.0 + 0.093 * k + jitter[k]
+        feats.append(_crack(c, tilt=-3.0))
+        feats.append(_onset(c + between[k], -5.0, 0.4, 8.0, 10.0))
+        faint.append(_onset(c + 0.12, -15.0, 1.5, 12.0, 20.0))
+    for t in (6.0, 6.05, 6.27, 6.31, 6.52):  # firecrackers
+        feats.append(_crack(t, tilt=-3.0))
+        faint.append(_onset(t + 0.12, -15.0, 1.5, 12.0, 20.0))
+    for f in faint:
+        f.weak, f.score_db = True, 5.0
+    events, dt = classify(feats + faint)
+    assert dt == pytest.approx(0.12, abs=0.002)
+    shots = {round(e.t, 4) for e in events if e.cls == "shot"}
+    assert {round(f.t, 4) for f in faint[:6]} <= shots
+    assert not {round(f.t, 4) for f in faint[6:]} & shots
+
+
+def test_a_bursts_cracks_are_not_taken_for_echoes_of_each_other() -> None:
+    """Rounds of a burst pass the phone metres apart, so their cracks keep the cycle only
+    to a few milliseconds; they are the next rounds, not a reflector's copies."""
+    jitter = (0.0, 0.006, -0.004, 0.005, -0.006, 0.002)
+    feats = [_crack(0.5), _blast(0.62), _crack(1.3), _blast(1.42)]
+    for k in range(6):
+        c = 3.0 + 0.093 * k + jitter[k]
+        feats += [_crack(c), _onset(c + 0.12 - jitter[k], -18.0, 1.7, 15.0 - k, 25.0)]
+    events, _ = classify(feats)
+    cracks = [e for e in events if 2.9 < e.t < 3.6 and e.features.tilt_db > 0]
+    assert len(cracks) == 6 and not [e for e in cracks if e.cls == "echo"]

@@ -188,6 +188,10 @@ def _rhythmic(events: list[Event], group: list[tuple[int, int, float]]) -> bool:
     hits = 0
     for i, j, d in group:
         tol = max(0.003, 0.04 * d)
+        if tilt[j] >= BRIGHT_TILT_MIN_DB:
+            # cracks keep the cycle less closely: each round passes the phone at its own
+            # miss distance, which moves its crack by ≈2.5 ms per metre
+            tol = max(0.006, CRACK_CYCLE_TOL * d)
         # another bang of the same spectral shape, not much weaker, one delay on (or before)
         like_j = (np.abs(tilt - tilt[j]) <= 6.0) & ((energy >= energy[j] - 6.0) | clipped)
         like_i = (np.abs(tilt - tilt[i]) <= 6.0) & ((energy >= energy[i] - 6.0) | clipped)
@@ -565,8 +569,11 @@ def expected_blasts(live: list[Event], weak: list[Event], dt: float | None) -> l
 
     if dt is not None:
         paired = {e.crack_t for e in live if e.crack_t is not None}
+        train = _crack_trains(live)
         for c in live:
-            bright = c.shape == "short" and c.features.tilt_db >= CRACK_TILT_MIN_DB
+            bright = c.shape == "short" and (
+                c.features.tilt_db >= CRACK_TILT_MIN_DB or c.t in train
+            )
             if c.t in paired or not (c.cls == "crack" or bright):
                 continue
             why = f"faint blast one crack–thump interval ({1000 * dt:.0f} ms) after a crack"
@@ -575,6 +582,45 @@ def expected_blasts(live: list[Event], weak: list[Event], dt: float | None) -> l
                 c.reasons = [f"bullet shock wave: {1000 * dt:.1f} ms before a faint blast"]
     _extend_bursts(sorted(shots), take)
     return new
+
+
+def _crack_trains(live: list[Event]) -> set[float]:
+    """Short pulses that follow one another at a steady cycle (≥4, ≤0.2 s apart).
+
+    An automatic weapon's bullets pass the phone at its cycle, so their cracks keep it
+    (to a few per cent: each round passes at its own miss distance); a string of
+    firecrackers goes off at random intervals (20–250 ms). Clipping and noise can make
+    a crack look dark, but its place in the train still says what it is."""
+    shorts = np.array(sorted(e.t for e in live if e.shape == "short" and e.cls != "echo"))
+    out: set[float] = set()
+    for i, t0 in enumerate(shorts):
+        for t1 in shorts[i + 1 :]:
+            if t1 - t0 > AUTO_PERIOD_MAX_S:
+                break
+            if t1 - t0 < 0.04 or t1 in out:
+                continue
+            chain = _follow_cycle(shorts, [float(t0), float(t1)])
+            if len(chain) >= 4:
+                out.update(chain)
+    return out
+
+
+AUTO_PERIOD_MAX_S = 0.2
+# a crack arrives ≈2.5 ms earlier per metre its bullet passes farther from the phone,
+# and the rounds of a burst pass metres apart: cracks keep the cycle to about a fifth
+CRACK_CYCLE_TOL = 0.2
+
+
+def _follow_cycle(times: np.ndarray, chain: list[float]) -> list[float]:
+    """Extend `chain` forward by pulses one cycle (±20 %) after its last member; other
+    pulses in between (echoes, firecrackers, noise) are passed over."""
+    while True:
+        period = float(np.median(np.diff(chain)))
+        tol = max(0.006, CRACK_CYCLE_TOL * period)
+        near = times[np.abs(times - (chain[-1] + period)) <= tol]
+        if near.size == 0:
+            return chain
+        chain.append(float(near[np.argmin(np.abs(near - (chain[-1] + period)))]))
 
 
 def _extend_bursts(shots: list[float], take: Any) -> None:
