@@ -307,3 +307,16 @@ def test_a_bursts_cracks_are_not_taken_for_echoes_of_each_other() -> None:
     events, _ = classify(feats)
     cracks = [e for e in events if 2.9 < e.t < 3.6 and e.features.tilt_db > 0]
     assert len(cracks) == 6 and not [e for e in cracks if e.cls == "echo"]
+
+
+def test_a_blast_needs_a_crack_like_onset_where_its_crack_should_be() -> None:
+    """In a volley whose rounds bring their cracks, a blast-like bang with only another
+    blast one crack–thump interval before it (no crack there) is not counted."""
+    feats = []
+    for k in range(5):
+        feats += [_crack(3.0 + 0.1 * k), _blast(3.12 + 0.1 * k)]
+    stray = _onset(3.44, -16.0, 1.6, 14.0, 24.0)  # e.g. a clipped firecracker
+    events, dt = classify([*feats, stray])
+    assert dt == pytest.approx(0.12, abs=0.002)
+    shots = {round(e.t, 3) for e in events if e.cls == "shot"}
+    assert shots == {round(3.12 + 0.1 * k, 3) for k in range(5)}

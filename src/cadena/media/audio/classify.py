@@ -441,7 +441,7 @@ def _demand_cracks(
     if dt is None:
         return
     wide = _wide(dt)
-    onsets = np.array([e.t for e in events])
+    onsets = np.array([e.t for e in events if e.shape == "short" or e.cls == "crack"])
     shots = [e for e in shots_pool if e.cls == "shot"]
     for e in shots:
         if e.crack_t is not None or e.shape != "blast":
