@@ -320,3 +320,15 @@ def test_a_blast_needs_a_crack_like_onset_where_its_crack_should_be() -> None:
     assert dt == pytest.approx(0.12, abs=0.002)
     shots = {round(e.t, 3) for e in events if e.cls == "shot"}
     assert shots == {round(3.12 + 0.1 * k, 3) for k in range(5)}
+
+
+def test_a_faintly_seen_blast_is_placed_where_it_is_seen() -> None:
+    """One crack–thump interval after a crack, a faint dark onset is the blast itself;
+    the louder onset a few ms before it (another round's crack) is not taken for it."""
+    feats = [_crack(0.5), _blast(0.7), _crack(1.3), _blast(1.5), _crack(3.0)]
+    feats.append(_crack(3.194, low=25.0))  # another sound, as loud low down as a blast
+    faint = _onset(3.2015, -15.0, 1.2, 12.0, 20.0)
+    faint.weak, faint.score_db = True, 5.0
+    events, _ = classify([*feats, faint])
+    shots = sorted(round(e.t, 4) for e in events if e.cls == "shot")
+    assert shots == [0.7, 1.5, 3.2015]

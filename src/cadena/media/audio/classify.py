@@ -364,7 +364,8 @@ def classify(features: list[Features]) -> tuple[list[Event], float | None]:
     ordered = sorted(features, key=lambda f: f.t)
     events = [Event(f) for f in ordered if not f.weak]
     weak = [Event(f, shape="weak") for f in ordered if f.weak]
-    events, dt = _classify_strong(events)
+    faint = [w.t for w in weak if w.features.tilt_db <= WEAK_TILT_MAX_DB]
+    events, dt = _classify_strong(events, faint)
     live = [e for e in events if e.cls not in ("echo",)]
     return _one_per_blast(sorted(events + expected_blasts(live, weak, dt), key=lambda e: e.t)), dt
 
@@ -390,7 +391,9 @@ def _one_per_blast(events: list[Event]) -> list[Event]:
     return [e for e in events if e.cls != "duplicate"]
 
 
-def _classify_strong(events: list[Event]) -> tuple[list[Event], float | None]:
+def _classify_strong(
+    events: list[Event], faint: list[float] | None = None
+) -> tuple[list[Event], float | None]:
     mark_echoes(events)
     live = [e for e in events if e.cls != "echo"]
     shapes = [_shape(e) for e in live]
@@ -419,7 +422,7 @@ def _classify_strong(events: list[Event]) -> tuple[list[Event], float | None]:
             continue
         _judge(e, s, e.t in auto)
     _firecracker_strings(live)
-    masked = infer_masked_blasts(live, dt)
+    masked = infer_masked_blasts(live, dt, faint)
     _demand_cracks(events, live + masked, dt, runs)
     events = sorted(events + masked, key=lambda e: e.t)
     return events, dt
@@ -656,7 +659,9 @@ def _blast_low_band(live: list[Event]) -> float:
     return float(np.median(ref)) if ref else -np.inf
 
 
-def infer_masked_blasts(live: list[Event], dt: float | None) -> list[Event]:
+def infer_masked_blasts(
+    live: list[Event], dt: float | None, faint: list[float] | None = None
+) -> list[Event]:
     """Shots whose muzzle blast is buried under another bullet's crack.
 
     In a burst the crack of a later round can arrive together with the blast of an
@@ -681,6 +686,8 @@ def infer_masked_blasts(live: list[Event], dt: float | None) -> list[Event]:
         tb = e.t + dt
         if any(abs(t - tb) <= _wide(dt) for t in shots):
             continue  # its blast is there already
+        if faint and any(abs(t - tb) <= _wide(dt) for t in faint):
+            continue  # seen faintly where it is: the second pass places it there
         near = [
             o
             for o in live
