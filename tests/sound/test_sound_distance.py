@@ -245,3 +245,39 @@ def test_one_miss_distance_from_the_rounds_common_duration(tmp_path: Path) -> No
     split = [0.20e-3] * 3 + [0.23e-3] * 2
     assert common(split) == pytest.approx(0.212e-3, rel=0.02)  # the median: 0.200
     assert common([*split, 0.40e-3]) == pytest.approx(0.212e-3, rel=0.02)  # mean of all: 0.245
+
+
+def test_nwave_found_after_an_early_onset(tmp_path: Path) -> None:
+    """A codec's pre-echo makes the detector's onset come early: the N-wave is looked
+    for where it starts, up to the end of the crack's snippet, not only ±3 samples
+    around the onset."""
+    durations = [0.15e-3, 0.2e-3, 0.25e-3, 0.3e-3]
+    for snip, dur in zip(_nwave_snippets(tmp_path, durations), durations, strict=True):
+        # the onset said to be 0.6 ms (14 samples) before the jump
+        fit = nwave_duration(snip, 24_000, (SNIPPET_LEAD - 14) / 24_000)
+        assert fit is not None and fit.duration_s == pytest.approx(dur, rel=0.05)
+
+
+def test_too_short_an_nwave_bounds_the_miss_distance(tmp_path: Path) -> None:
+    """5.56 mm rounds passing within a metre: N-waves of ~0.07 ms, shorter than a 24 kHz
+    recording resolves. Each is read as 'shorter than 0.1 ms', which bounds b; the
+    distance rests on that (basis: the N-wave), not on an assumed 0–20 m."""
+    from cadena.media.audio.distance import estimate_distance
+    from cadena.media.audio.features import Features
+
+    snippets = _nwave_snippets(tmp_path, [0.07e-3] * 5)
+    fits = [nwave_duration(s, 24_000, SNIPPET_LEAD / 24_000) for s in snippets]
+    assert all(f is not None and not f.resolved and f.duration_s <= 0.11e-3 for f in fits)
+    cls = weapon_class("rifle_556x45")
+    pairs = []
+    for snip in snippets:
+        f = Features(0.0, 20.0, [0.0] * 6, 0, 0, 0.1, 0.3, 1.0, 0.4, 0.0, 10.0, False)
+        f.snippet = snip
+        pairs.append((0.2, f))
+    est = estimate_distance(pairs, cls, 20.0, 24_000)
+    assert est is not None and est.basis == BASIS_NWAVE
+    c = speed_of_sound(20.0)
+    b_max = miss_from_nwave(0.1e-3, 800.0 / c, 0.0057, 0.023, c)
+    assert est.miss[0] == 0.0 and 0.5 * b_max <= est.miss[1] <= b_max < 3.0
+    near = crack_thump_range(0.2, 0.0, c, 940.0)
+    assert near is not None and est.lo == pytest.approx(near, rel=0.01)

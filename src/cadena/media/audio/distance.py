@@ -93,7 +93,7 @@ def _nwave_fit(f: Features, rate: int, bullet: Bullet) -> NWave | None:
     return nwave_duration(f.snippet, rate, SNIPPET_LEAD / rate, bullet)
 
 
-def _bullet(cls: SourceClass, c: float) -> Bullet:
+def class_bullet(cls: SourceClass, c: float) -> Bullet:
     """The class's middle bullet, for the air's rounding of the N-wave (nwave.py);
     c rounded so that a few temperatures share one set of templates."""
     assert cls.bullet_speed_ms is not None
@@ -113,8 +113,13 @@ def _common_duration(ts: list[float]) -> float:
     return float(np.mean(a[keep])) if 2 * np.count_nonzero(keep) > a.size else med
 
 
-def _rel_error(fit: NWave) -> float:
-    return NWAVE_CLIPPED_REL_ERROR if fit.clipped else NWAVE_REL_ERROR
+def _reading(dt: float, fit: NWave) -> tuple[float, float, float]:
+    """(crack–thump interval, N-wave duration, its relative error). An N-wave shorter
+    than the recording resolves (T below fit.duration_s) is read as half that bound,
+    give or take all of it: b between 0 and b(bound)."""
+    if not fit.resolved:
+        return dt, 0.5 * fit.duration_s, 1.0
+    return dt, fit.duration_s, NWAVE_CLIPPED_REL_ERROR if fit.clipped else NWAVE_REL_ERROR
 
 
 def estimate_distance(
@@ -128,9 +133,9 @@ def estimate_distance(
     if speeds[1] <= speeds[0]:
         return None  # subsonic class: no crack, no distance
     loud = sorted(pairs, key=lambda p: -p[1].energy_db)[:MAX_FITTED]
-    bullet = _bullet(cls, c)
+    bullet = class_bullet(cls, c)
     fits = [(dt, _nwave_fit(f, rate, bullet)) for dt, f in loud]
-    measured = [(dt, fit.duration_s, _rel_error(fit)) for dt, fit in fits if fit is not None]
+    measured = [_reading(dt, fit) for dt, fit in fits if fit is not None]
     dts = [dt for dt, _ in pairs]
     if len(measured) >= max(1, len(loud) / 2):
         t_c = _common_duration([t for _, t, _ in measured])

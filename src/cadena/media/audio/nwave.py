@@ -42,8 +42,11 @@ CUTOFF_HZ = 11_000.0
 T_GRID_S = (0.06e-3, 0.6e-3, 0.005e-3)
 LEAD = 6  # samples fitted before the jump
 TAIL_S = 0.1e-3  # samples fitted after the N's end
-SHIFTS = range(-3, 9)  # integer alignments tried around the onset
+SHIFTS = range(-3, 4)  # integer alignments tried around the located jump
 MIN_FIT = 0.8  # share of the segment's variance the N must explain to be trusted
+# below ~2.4 samples (0.1 ms at 24 kHz) every N-wave looks alike, a band-limited
+# doublet: a best fit shorter than that says only that T is shorter (b small)
+RESOLVED_SAMPLES = 2.4
 # the N's peak over full scale, for clipped cracks (a crack near the line of fire can
 # be 20 dB over a clip level set by the blasts)
 CLIP_DEPTHS = (1.1, 1.25, 1.4, 1.6, 1.8, 2.0, 2.3, 2.7, 3.2, 4.0, 5.0, 6.5, 8.5, 12.0, 18.0)
@@ -78,6 +81,7 @@ class NWave(NamedTuple):
     duration_s: float
     quality: float  # share of the segment's variance the template explains (0–1)
     clipped: bool  # fitted with clipped templates (the crack reached full scale)
+    resolved: bool = True  # False: shorter than the recording resolves; T < duration_s
 
 
 class _Bank(NamedTuple):
@@ -137,6 +141,18 @@ def _clipped(seg: np.ndarray) -> bool:
     return bool(peak >= 0.95 and np.count_nonzero(np.abs(seg) >= 0.75 * peak) >= 3)
 
 
+def _jump(x: np.ndarray, i: int) -> int:
+    """Where the N-wave starts: the first sample from `i` − 3 on that reaches 30 % of
+    the largest excursion after it. The detector's onset can come early: a codec
+    spreads its quantisation noise before a transient (pre-echo), and the onset is
+    found on that."""
+    a = max(0, i - 3)
+    seg = np.abs(x[a:] - np.median(x))
+    if seg.size == 0 or float(seg.max()) <= 0.0:
+        return i
+    return a + int(np.argmax(seg >= 0.3 * float(seg.max())))
+
+
 def _unexplained(x: np.ndarray, i: int, bank: _Bank, k: int) -> float | None:
     """Least unexplained share of the segment's variance (offset and slope removed)
     over the templates of duration k and the alignments around sample i."""
@@ -157,9 +173,11 @@ def nwave_duration(
     x: np.ndarray, rate: int, t_onset: float, bullet: Bullet = DEFAULT_BULLET
 ) -> NWave | None:
     """The N-wave starting near `t_onset` in `x`: its duration (s), the fit's quality
-    and whether it was read as clipped; None if no N-wave fits."""
+    and whether it was read as clipped; None if no N-wave fits. An N-wave shorter than
+    the recording resolves comes back with `resolved` False and the resolution as its
+    duration, an upper bound."""
     x = np.asarray(x, dtype=float)
-    i = int(round(t_onset * rate))
+    i = _jump(x, int(round(t_onset * rate)))
     clipped = _clipped(x[max(0, i - LEAD) : i + int(0.6e-3 * rate)])
     bank = _bank(rate, clipped, bullet)
     # coarse grid first (every 4th duration), then every duration around the best
@@ -170,8 +188,11 @@ def nwave_duration(
     if best is None:
         return None
     quality = 1.0 - best[0]
-    if not np.isfinite(best[0]) or quality < MIN_FIT or best[1] <= 1:
-        return None  # no N-wave, or one at the grid's edge (a spike, not a measured N)
+    if not np.isfinite(best[0]) or quality < MIN_FIT:
+        return None  # no N-wave
+    resolution = RESOLVED_SAMPLES / rate
+    if bank.ts[best[1]] < resolution:
+        return NWave(resolution, quality, clipped, resolved=False)
     return NWave(float(bank.ts[best[1]]), quality, clipped)
 
 
