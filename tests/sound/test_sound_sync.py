@@ -117,6 +117,30 @@ def test_a_volley_heard_in_both_that_lines_up_with_nothing_contradicts() -> None
     assert agreeing.lined == 3 and agreeing.conflicts == 0
 
 
+def test_single_rounds_of_several_bursts_add_up() -> None:
+    """A far phone picked out one round of each burst: one round on a burst is half the
+    evidence of a volley lined up (it happens by chance one time in ten) and no
+    contradiction; three volleys touched at one offset, one of them two single shots,
+    make two volleys' worth."""
+    ref = sorted([3.815, 7.951, 11.745, 11.846, 11.946, 5.0, 5.095, 5.19])
+    other = sorted([3.815, 4.045, 7.951, 11.745, 5.095])
+    v = volleys(ref, other, 0.0, (12.0, 12.0))
+    assert v.conflicts == 0 and v.lined == 2.5
+    lone = volleys([4.562, 4.66, 4.753], [4.562], 0.0, (12.0, 12.0))
+    assert lone.lined == 0.5 and lone.conflicts == 0
+
+
+def test_detected_shots_that_contradict_are_not_outvoted_by_blast_peaks() -> None:
+    """Blast peaks line up two bursts, but the detected single shots heard by both at one
+    moment do not line up: no common sound."""
+    rng = np.random.default_rng(12)
+    blasts = _burst(1.0, 6) + _burst(4.0, 6)
+    ref = _heard(blasts, [], blasts + [7.0], rng)
+    other = _heard(blasts, [], blasts + [7.3], rng)
+    found = align_pair(ref, other, 1)
+    assert found.offset_s is None and found.status == "no common sound"
+
+
 # --- envelopes and the choice of offset, on synthetic sound and envelopes ------------------
 
 
@@ -219,12 +243,14 @@ def test_a_runner_up_lining_up_two_volleys_beats_one_burst_lined_up() -> None:
 
 def test_two_bursts_alone_at_one_rhythm_are_not_a_common_sound() -> None:
     """Unrelated recordings: two bursts each at one rhythm and a third volley at another
-    moment. The bursts line up at some offset; the third volleys then contradict it."""
+    moment. The bursts line up at some offset; the third volleys then contradict it, on
+    the detected shots and, where the detector took nothing for a shot, on the blasts."""
     rng = np.random.default_rng(7)
     a = _burst(1.0, 6) + _burst(4.0, 6) + [8.0, 8.4]
-    b = _burst(2.0, 6) + _burst(5.0, 6) + [9.5]
-    found = align_pair(_heard(a, [], a, rng), _heard(b, [], b, rng), 1)
-    assert found.offset_s is None and found.status == "no common sound"
+    b = _burst(2.0, 6) + _burst(5.0, 6) + [9.65]
+    for shots_a, shots_b in ((a, b), ([], [])):
+        found = align_pair(_heard(a, [], shots_a, rng), _heard(b, [], shots_b, rng), 1)
+        assert found.offset_s is None and found.status == "no common sound"
 
 
 def test_a_recording_is_placed_through_another_when_it_shares_little_with_the_first() -> None:

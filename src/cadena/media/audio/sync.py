@@ -390,8 +390,9 @@ def _check_volleys(off: Offset, ref: Heard, other: Heard) -> Offset:
     Two kinds of events are tried: the detector's shots and the blast envelope's peaks
     (which keep rounds the detector missed or took for something else). The offset
     stands when either lines up two separate volleys and no volley heard in both at that
-    moment contradicts it; when the overlap holds one volley only and it lines up, it
-    stands marked as resting on one burst's rhythm; otherwise no common sound.
+    moment contradicts it (detected shots that contradict are not outvoted by blast
+    peaks); when the overlap holds one volley only and it lines up, it stands marked as
+    resting on one burst's rhythm; otherwise no common sound.
     """
     assert off.offset_s is not None
     spans = (ref.span, other.span)
@@ -402,6 +403,8 @@ def _check_volleys(off: Offset, ref: Heard, other: Heard) -> Offset:
         matched, of = _matched(a, b, off.offset_s, spans)
         if of and matched / of > best_share:
             best_share, off.matched, off.of = matched / of, matched, of
+        if a is ref.shots and v.conflicts:
+            break  # detected shots that contradict the offset are not outvoted by blasts
         if v.lined >= 2 and not v.conflicts:
             off.confidence = _confidence(off.peak_ratio, best_share)
             return off
@@ -430,7 +433,7 @@ def _no_common(off: Offset, cap: float) -> Offset:
 class Volleys:
     """How the volleys of two recordings meet at an offset."""
 
-    lined: int  # volleys of the reference that line up with one of the other's
+    lined: float  # volleys of the reference that line up (one round on a burst: half)
     conflicts: int  # volleys heard in both at one moment that line up with nothing
     fewest: int  # volleys in the overlap on the side with fewer
 
@@ -446,8 +449,13 @@ def volleys(
     lined = [(i, j) for i, j in near if _volley_lines_up(gr[i], go[j])]
     lined_r = {i for i, _ in lined}
     lined_o = {j for _, j in lined}
-    conflicts = sum(1 for i, j in near if i not in lined_r and j not in lined_o)
-    return Volleys(len(lined_r), conflicts, min(len(gr), len(go)))
+    # one round of a volley on a round of the other: half the evidence of a volley lined
+    # up (a far phone picks out single rounds; it happens by chance too), no contradiction
+    touched = [(i, j) for i, j in near if _pairs(gr[i], go[j], 0.0, MATCH_TOL_S)]
+    weak_r = {i for i, _ in touched} - lined_r
+    weak_o = {j for _, j in touched} - lined_o
+    conflicts = sum(1 for i, j in near if i not in lined_r | weak_r and j not in lined_o | weak_o)
+    return Volleys(len(lined_r) + 0.5 * len(weak_r), conflicts, min(len(gr), len(go)))
 
 
 def _near(g: list[float], h: list[float]) -> bool:
