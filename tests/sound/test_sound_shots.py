@@ -332,3 +332,27 @@ def test_a_faintly_seen_blast_is_placed_where_it_is_seen() -> None:
     events, _ = classify([*feats, faint])
     shots = sorted(round(e.t, 4) for e in events if e.cls == "shot")
     assert shots == [0.7, 1.5, 3.2015]
+
+
+def test_positive_phase_of_a_clipped_bang_is_read_from_its_zero_crossings() -> None:
+    """Clipping flattens a bang's top, so its envelope stays near full scale longer and a
+    firecracker looks as wide as a muzzle blast; its zero crossings do not move."""
+    from cadena.media.audio.features import measure
+    from cadena.media.audio.physics import friedlander
+
+    rate = 24_000
+    rng = np.random.default_rng(3)
+    widths = []
+    for t_star, kind in ((0.35e-3, "short"), (1.6e-3, "blast")):
+        x = 0.002 * rng.standard_normal(rate).astype(np.float32)
+        t = np.arange(int(0.03 * rate)) / rate
+        bang = friedlander(t, t_star, decay=1.2)
+        bang[10:] += 0.8 * bang[:-10]  # the ground's reflection 0.4 ms later
+        x[12_000 : 12_000 + t.size] += 10.0 * bang
+        x = np.clip(x, -1.0, 1.0)  # 20 dB over full scale
+        f = measure(x, rate, 0.5, 20.0, np.full(6, 20.0), tilt_db=-12.0)
+        assert f.clipped and f.phase_ms == pytest.approx(1000 * t_star, rel=0.25)
+        events, _ = classify([f])
+        assert events[0].shape == kind
+        widths.append(f.width_ms)
+    assert widths[0] > 0.6  # by its envelope alone the firecracker would not be short

@@ -235,14 +235,21 @@ def brightness(f: Features) -> float:
     return f.tilt_db
 
 
+def pulse_ms(f: Features) -> float:
+    """The pulse's duration for the shape rules: the envelope width, or for a clipped
+    event (whose flattened top stretches the envelope) its positive phase."""
+    return f.phase_ms if f.phase_ms > 0 else f.width_ms
+
+
 def _shape(e: Event) -> str:
     f = e.features
     tilt = brightness(f)
-    if f.width_ms < SHORT_MAX_MS or tilt >= BRIGHT_TILT_MIN_DB:
+    width = pulse_ms(f)
+    if width < SHORT_MAX_MS or tilt >= BRIGHT_TILT_MIN_DB:
         return "short"
-    if f.width_ms > THUMP_MIN_MS and tilt < THUMP_TILT_MAX_DB:
+    if width > THUMP_MIN_MS and tilt < THUMP_TILT_MAX_DB:
         return "thump"
-    if f.width_ms <= BLAST_MAX_MS:
+    if width <= BLAST_MAX_MS:
         return "blast" if tilt <= BLAST_TILT_MAX_DB else "uncertain"
     return "other"
 
@@ -720,36 +727,35 @@ def infer_masked_blasts(
 
 def _judge(e: Event, shape: str, in_auto: bool) -> None:
     f = e.features
+    w = pulse_ms(f)
     if shape == "blast":
         conf = 0.6
-        e.reasons = [f"blast-like pulse ({f.width_ms:.2f} ms, tilt {f.tilt_db:.0f} dB)"]
+        e.reasons = [f"blast-like pulse ({w:.2f} ms, tilt {f.tilt_db:.0f} dB)"]
         if e.crack_t is not None:
             conf += 0.25
             e.reasons.append("preceded by a supersonic crack")
         if in_auto:
             conf += 0.15
             e.reasons.append("in a steady automatic burst")
-        if f.width_ms < SHORT_MAX_MS + 0.15 or f.width_ms > BLAST_MAX_MS - 0.3:
+        if w < SHORT_MAX_MS + 0.15 or w > BLAST_MAX_MS - 0.3:
             conf -= 0.15
             e.reasons.append("width near a class boundary")
         e.cls, e.confidence = ("shot", min(conf, 0.97)) if conf >= 0.5 else ("uncertain", conf)
     elif shape == "thump":
         e.cls, e.confidence = "teargas", 0.6
-        e.reasons = [
-            f"long dark thump ({f.width_ms:.1f} ms, tilt {f.tilt_db:.0f} dB): launcher-like"
-        ]
+        e.reasons = [f"long dark thump ({w:.1f} ms, tilt {f.tilt_db:.0f} dB): launcher-like"]
     elif shape == "short":
         e.cls, e.confidence = "uncertain", 0.4
         e.reasons = [
-            f"short or bright pulse ({f.width_ms:.2f} ms, tilt {brightness(f):+.0f} dB): "
+            f"short or bright pulse ({w:.2f} ms, tilt {brightness(f):+.0f} dB): "
             "firecracker or unpaired crack"
         ]
     elif shape == "uncertain":
         e.cls, e.confidence = "uncertain", 0.4
-        e.reasons = [f"blast-like width ({f.width_ms:.2f} ms), tilt between blast and crack"]
+        e.reasons = [f"blast-like width ({w:.2f} ms), tilt between blast and crack"]
     else:
         e.cls, e.confidence = "other", 0.5
-        e.reasons = [f"impulsive but not blast-like ({f.width_ms:.1f} ms)"]
+        e.reasons = [f"impulsive but not blast-like ({w:.1f} ms)"]
 
 
 def _firecracker_strings(live: list[Event]) -> None:
