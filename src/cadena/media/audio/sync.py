@@ -33,6 +33,7 @@ in travel time from the gunfire to each microphone.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -141,19 +142,9 @@ def envelopes_from_chunks(
     return np.concatenate(onset), np.concatenate(blast)
 
 
-def envelope_from_chunks(chunks: Iterable[np.ndarray], rate: int = ENV_RATE) -> np.ndarray:
-    """Onset score per hop over a stream of chunks."""
-    return envelopes_from_chunks(chunks, rate)[0]
-
-
 def blast_envelope(source: Source, chunk_s: float = 10.0) -> np.ndarray:
     """The blast envelope of a file's sound (one value per hop)."""
     return envelopes_from_chunks(iter_chunks(source, ENV_RATE, chunk_seconds=chunk_s))[1]
-
-
-def envelope(source: Source, chunk_s: float = 10.0) -> np.ndarray:
-    """The onset envelope of a file's sound (one value per hop)."""
-    return envelopes_from_chunks(iter_chunks(source, ENV_RATE, chunk_seconds=chunk_s))[0]
 
 
 # --- correlation -----------------------------------------------------------------------
@@ -476,8 +467,7 @@ def _volley_lines_up(volley: list[float], heard: list[float]) -> bool:
     """Two volleys, heard at one moment, line up when most of the smaller one's events
     find a partner (a distant phone may pick out only a few rounds of a burst), and at
     least two do unless both are single shots: one round of a burst lines up with some
-    round of any other burst one time in ten or so (±5 ms in a ~95 ms cycle), and two
-    bursts at one rhythm overlap in part now and then, so half is not enough."""
+    round of any other burst one time in ten or so (±5 ms in a ~95 ms cycle)."""
     matched = len(_pairs(volley, heard, 0.0, MATCH_TOL_S))
     if len(volley) == 1 and len(heard) == 1:
         return matched == 1
@@ -625,9 +615,11 @@ def merge_shots(
 Listening = Callable[[str, float], Callable[[float], None]]
 
 
-def hear(source: Source, progress: Callable[[float], None] | None = None) -> tuple[Heard, float]:
-    """What sync uses of one recording: the detector's shots, the onset and blast
-    envelopes (a second pass over the sound); and its duration."""
+def hear(
+    source: str | os.PathLike[str], progress: Callable[[float], None] | None = None
+) -> tuple[Heard, float]:
+    """What sync uses of one recording (a file: it is read twice): the detector's shots,
+    the onset and blast envelopes; and its duration."""
     from cadena.media.audio.shots import ShotParams, analyse
 
     report = analyse(source, ShotParams(), progress=progress)
