@@ -135,8 +135,9 @@ def _positive_phase_ms(x: np.ndarray, rate: int, i: int) -> float:
 
     For a blast this is the Friedlander positive phase t*; for an N-wave half its
     duration; clipping flattens the lobe but does not move its zero crossings. The
-    street's slow sway is removed first (100 Hz high-pass), which a 0.1–3 ms lobe
-    hardly feels."""
+    street's slow sway is removed first (100 Hz high-pass: without it, measured worse);
+    the filter shortens lobes of several ms, so a clipped launcher's 3–7 ms thump can
+    read as a blast (a limit, docs/sound.md)."""
     lead = int(0.002 * rate)
     seg = x[max(0, i - lead) : i + int(0.012 * rate)].astype(np.float64)
     if seg.size <= 3 * lead:
