@@ -66,6 +66,21 @@ def test_three_phones_of_one_scene(tmp_path: Path) -> None:
     js = report.to_json(["a", "b", "c"])
     assert js["reference"] == "a" and js["offsets"][1]["item"] == "b"
     assert js["timeline"] and set(js["timeline"][0]) == {"t", "heard_in", "times", "confidence"}
+    # the keys of the previous round stay (docs/sound.md): new ones are added, none dropped
+    assert set(js) == {"reference", "offsets", "timeline", "method"}
+    assert {"tool", "envelope", "correlation", "min_peak_ratio", "min_matched_share"} <= set(
+        js["method"]
+    )
+    assert set(js["offsets"][1]) == {
+        "item",
+        "index",
+        "offset_s",
+        "confidence",
+        "peak_ratio",
+        "status",
+        "matched_onsets",
+        "of_onsets",
+    }
 
 
 def test_unrelated_recordings_have_no_common_sound(tmp_path: Path) -> None:

@@ -561,6 +561,7 @@ class SyncReport:
                 "correlation": "GCC-PHAT; candidates scored by blast correlation and shots "
                 "lined up",
                 "min_peak_ratio": MIN_PSR,
+                "min_matched_share": MIN_MATCHED,
                 "match_tolerance_s": MATCH_TOL_S,
                 "assumptions": [
                     "offset = t_reference − t_other for the same sound",
