@@ -356,3 +356,17 @@ def test_positive_phase_of_a_clipped_bang_is_read_from_its_zero_crossings() -> N
         assert events[0].shape == kind
         widths.append(f.width_ms)
     assert widths[0] > 0.6  # by its envelope alone the firecracker would not be short
+
+
+def test_a_steady_burst_fires_once_per_cycle() -> None:
+    """Each blast of a burst arrives under a later round's crack (found as a masked
+    blast) and a façade returns it 25 ms later, dark and weaker: one round per cycle,
+    so the followers are reflections, not shots."""
+    feats = [_crack(0.2), _blast(0.4), _crack(1.5), _blast(1.7)]  # two volleys of one
+    feats += _masked_burst(low=25.0)[4:]
+    blasts = [3.2 + 0.1 * k for k in range(6)]
+    feats += [_onset(t + 0.025, -18.0, 1.5, 12.0, 21.0) for t in blasts]
+    events, _ = classify(feats)
+    shots = sorted(round(e.t, 3) for e in events if e.cls == "shot")
+    assert shots == [0.4, 1.7, *(round(t, 3) for t in blasts)]
+    assert all(e.cls == "echo" for e in events if round(e.t - 0.025, 3) in shots[2:])

@@ -374,7 +374,49 @@ def classify(features: list[Features]) -> tuple[list[Event], float | None]:
     faint = [w.t for w in weak if w.features.tilt_db <= WEAK_TILT_MAX_DB]
     events, dt = _classify_strong(events, faint)
     live = [e for e in events if e.cls not in ("echo",)]
-    return _one_per_blast(sorted(events + expected_blasts(live, weak, dt), key=lambda e: e.t)), dt
+    events = _one_per_blast(sorted(events + expected_blasts(live, weak, dt), key=lambda e: e.t))
+    _one_round_per_cycle(events)
+    return events, dt
+
+
+def _one_round_per_cycle(events: list[Event]) -> None:
+    """A weapon fires once per cycle: where a steady burst's shots are each followed by
+    another at one fixed lag shorter than the cycle, the followers are reflections.
+
+    This happens when each direct blast arrives together with a later round's crack
+    (found as a masked blast) and a façade returns it a few tens of ms later, dark and
+    uncracked like a blast. The earlier of each pair is the direct sound."""
+    shots = [e for e in events if e.cls == "shot"]
+    times = np.array([e.t for e in shots])
+    lags = sorted({round(float(b - a), 4) for a, b in zip(times, times[1:], strict=False)})
+    for lag in lags:
+        if lag < DUPLICATE_S or lag > AUTO_PERIOD_MAX_S:
+            continue
+        pairs = [
+            (i, int(j))
+            for i, t in enumerate(times)
+            for j in np.flatnonzero(np.abs(times - t - lag) <= ECHO_SWEEP_TOL_S)
+        ]
+        sources = sorted({i for i, _ in pairs})
+        runs = [r for r in regular_runs([float(times[i]) for i in sources]) if len(r) >= 3]
+        if not runs:
+            continue
+        period = float(np.median(np.diff(times[[sources[k] for k in runs[0]]])))
+        if lag > 0.8 * period or abs(lag - period / 2) <= 0.15 * period:
+            continue  # not told apart from a burst at twice the rate
+        steady = {sources[k] for run in runs for k in run}
+        for i, j in pairs:
+            # a reflection is weaker than its blast, also in the low band where a blast
+            # lives (it shows under a masking crack too); a louder follower is the blast
+            low = shots[j].features.band_excess_db[0] <= shots[i].features.band_excess_db[0]
+            if i in steady and j not in steady and shots[j].cls == "shot" and low:
+                e = shots[j]
+                e.cls, e.confidence, e.echo_of = "echo", 0.6, float(times[i])
+                e.reasons = e.reasons + [
+                    f"a second bang {1000 * lag:.0f} ms after each round of a steady burst "
+                    f"(cycle {1000 * period:.0f} ms): a weapon fires once per cycle, so a "
+                    "reflection"
+                ]
 
 
 DUPLICATE_S = 0.012  # two shots closer than this are one (no weapon cycles that fast)
