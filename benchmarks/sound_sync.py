@@ -76,7 +76,7 @@ class Tally:
         self.errors: list[float] = []
         self.silent = 0  # said "no common sound" on a related pair
         self.false = 0  # gave an unflagged offset to an unrelated pair
-        self.flagged = 0  # gave an offset flagged "one volley only" to an unrelated pair
+        self.flagged = 0  # gave an unrelated pair an offset flagged "one volley/bursts only"
         self.misses: list[str] = []
 
     def related(self, off: Any, truth: float, where: str) -> None:
@@ -91,7 +91,7 @@ class Tally:
 
     def unrelated(self, off: Any) -> None:
         if off.offset_s is not None:
-            if "one volley" in off.status:
+            if " only: " in off.status:  # "one volley only: …", "bursts only: …"
                 self.flagged += 1
             else:
                 self.false += 1
@@ -101,7 +101,7 @@ class Tally:
         return (
             f"  {self.name:<22} within 10 ms: {np.mean(e <= 0.010):.1%}  median error "
             f"{1000 * np.median(e):.2f} ms  ({self.silent} said 'no common sound'); "
-            f"unrelated aligned {self.false}/{unrelated} (+{self.flagged} flagged one volley)"
+            f"unrelated aligned {self.false}/{unrelated} (+{self.flagged} flagged '… only')"
         )
 
 

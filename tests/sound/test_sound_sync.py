@@ -268,6 +268,24 @@ def test_two_bursts_alone_at_one_rhythm_are_not_a_common_sound() -> None:
         assert found.offset_s is None and found.status == "no common sound"
 
 
+def test_an_offset_resting_on_bursts_alone_says_so() -> None:
+    """Two bursts lined up and nothing else: the offset is given, marked as resting on
+    the bursts' rhythm (bursts of one weapon share it), with a capped confidence; a
+    single shot lined up as well lifts the mark."""
+    rng = np.random.default_rng(13)
+    bursts = _burst(1.0, 6) + _burst(5.0, 7, 0.1)
+    ref = _heard(bursts, [], bursts, rng)
+    other = _heard([t + 0.7 for t in bursts], [], [t + 0.7 for t in bursts], rng)
+    found = align_pair(ref, other, 1)
+    assert found.offset_s is not None and abs(found.offset_s + 0.7) < 0.004
+    assert "bursts only" in found.status and found.confidence <= 0.5
+    more = bursts + [8.5]
+    ref = _heard(more, [], more, rng)
+    other = _heard([t + 0.7 for t in more], [], [t + 0.7 for t in more], rng)
+    found = align_pair(ref, other, 1)
+    assert found.offset_s is not None and "only" not in found.status
+
+
 def test_a_recording_is_placed_through_another_when_it_shares_little_with_the_first() -> None:
     """Offsets add up for the same blast: the third phone heard only the later volleys,
     which the first missed, and is placed through the second."""

@@ -61,6 +61,7 @@ BLAST_DB = 8.0  # a blast-envelope peak this high counts as a blast to match
 MATCH_TOL_S = 0.005  # a blast placed in noise is ±2–4 ms off
 CANDIDATES = 5  # highest peaks of the blast correlation taken as candidates
 GROUP_GAP_S = 1.0
+FLAGGED = " only: "  # in a status: the offset rests on one volley, or on bursts' rhythm
 VOLLEY_SHARE = 0.5  # of the smaller volley's events that must find a partner
 NEAR_S = 0.5  # volleys closer than this are heard at one moment
 
@@ -351,7 +352,7 @@ def align_pair(ref: Heard, other: Heard, index: int) -> Offset:
     scores = [corr.near(c)[0] / z_top + n / n_top for c, n in zip(cands, lined, strict=True)]
     order = [int(i) for i in np.argsort(scores)[::-1]]
     first = _check_volleys(_placed(corr, ref, other, cands[order[0]], index), ref, other)
-    if first.offset_s is not None and "one volley" not in first.status:
+    if first.offset_s is not None and FLAGGED not in first.status:
         return first
     # the next candidates only where the blasts stand out strongly: every offset tried
     # is one more chance for two bursts at one rhythm to line up
@@ -359,7 +360,7 @@ def align_pair(ref: Heard, other: Heard, index: int) -> Offset:
         if corr.near(cands[i])[0] < STRONG_PSR:
             continue
         found = _check_volleys(_placed(corr, ref, other, cands[i], index), ref, other)
-        if found.offset_s is not None and "one volley" not in found.status:
+        if found.offset_s is not None and FLAGGED not in found.status:
             return found
     return first
 
@@ -398,6 +399,9 @@ def _check_volleys(off: Offset, ref: Heard, other: Heard) -> Offset:
             break  # detected shots that contradict the offset are not outvoted by blasts
         if v.lined >= 2 and not v.conflicts:
             off.confidence = _confidence(off.peak_ratio, best_share)
+            if not v.irregular:
+                off.status += " (bursts only: their rhythm could match other bursts)"
+                off.confidence = min(off.confidence, 0.5)
             return off
         alone = alone or (v.lined == 1 and v.fewest == 1 and not v.conflicts)
     if alone and off.peak_ratio >= STRONG_PSR:
@@ -427,6 +431,7 @@ class Volleys:
     lined: float  # volleys of the reference that line up (one round on a burst: half)
     conflicts: int  # volleys heard in both at one moment that line up with nothing
     fewest: int  # volleys in the overlap on the side with fewer
+    irregular: int = 0  # lined-up volleys that are not automatic bursts on either side
 
 
 def volleys(
@@ -446,7 +451,18 @@ def volleys(
     weak_r = {i for i, _ in touched} - lined_r
     weak_o = {j for _, j in touched} - lined_o
     conflicts = sum(1 for i, j in near if i not in lined_r | weak_r and j not in lined_o | weak_o)
-    return Volleys(len(lined_r) + 0.5 * len(weak_r), conflicts, min(len(gr), len(go)))
+    irregular = sum(1 for i, j in lined if not _burst(gr[i]) and not _burst(go[j]))
+    return Volleys(len(lined_r) + 0.5 * len(weak_r), conflicts, min(len(gr), len(go)), irregular)
+
+
+def _burst(volley: list[float]) -> bool:
+    """Automatic fire: ≥ 3 events at a steady interval ≤ 0.2 s (its rhythm is all there is
+    to line up, and bursts of one weapon share it)."""
+    if len(volley) < 3:
+        return False
+    gaps = np.diff(volley)
+    steady = float(gaps.max() - gaps.min()) <= 0.25 * float(np.median(gaps)) + 0.01
+    return bool(gaps.max() <= 0.2 and steady)
 
 
 def _near(g: list[float], h: list[float]) -> bool:
@@ -516,10 +532,10 @@ def _chain(out: list[Offset], heard: list[Heard], k: int) -> None:
     """Place recording k through a recording j aligned directly with the reference."""
     for j in range(1, len(heard)):
         via = out[j]
-        if j == k or via.offset_s is None or "via" in via.status or "one volley" in via.status:
+        if j == k or via.offset_s is None or "via" in via.status or FLAGGED in via.status:
             continue
         link = _align(heard[j], heard[k], k)
-        if link.offset_s is None or "one volley" in link.status:
+        if link.offset_s is None or FLAGGED in link.status:
             continue
         out[k] = Offset(
             k,
