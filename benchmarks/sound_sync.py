@@ -75,6 +75,7 @@ class Tally:
         self.name = name
         self.errors: list[float] = []
         self.silent = 0  # said "no common sound" on a related pair
+        self.caveated = 0  # gave a related pair an offset flagged "… only"
         self.false = 0  # gave an unflagged offset to an unrelated pair
         self.flagged = 0  # gave an unrelated pair an offset flagged "one volley/bursts only"
         self.misses: list[str] = []
@@ -85,6 +86,7 @@ class Tally:
             self.errors.append(np.inf)
         else:
             self.errors.append(abs(off.offset_s - truth))
+            self.caveated += " only: " in off.status
         if self.errors[-1] > 0.010:
             got = "—" if off.offset_s is None else f"{1000 * (off.offset_s - truth):+.1f} ms"
             self.misses.append(f"{where}: {got} ({off.status})")
@@ -100,7 +102,8 @@ class Tally:
         e = np.array(self.errors)
         return (
             f"  {self.name:<22} within 10 ms: {np.mean(e <= 0.010):.1%}  median error "
-            f"{1000 * np.median(e):.2f} ms  ({self.silent} said 'no common sound'); "
+            f"{1000 * np.median(e):.2f} ms  ({self.silent} said 'no common sound', "
+            f"{self.caveated} flagged '… only'); "
             f"unrelated aligned {self.false}/{unrelated} (+{self.flagged} flagged '… only')"
         )
 
