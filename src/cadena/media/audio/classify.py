@@ -21,6 +21,8 @@ calibrated probabilities.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -388,15 +390,12 @@ def _one_round_per_cycle(events: list[Event]) -> None:
     uncracked like a blast. The earlier of each pair is the direct sound."""
     shots = [e for e in events if e.cls == "shot"]
     times = np.array([e.t for e in shots])
-    lags = sorted({round(float(b - a), 4) for a, b in zip(times, times[1:], strict=False)})
-    for lag in lags:
-        if lag < DUPLICATE_S or lag > AUTO_PERIOD_MAX_S:
-            continue
-        pairs = [
-            (i, int(j))
-            for i, t in enumerate(times)
-            for j in np.flatnonzero(np.abs(times - t - lag) <= ECHO_SWEEP_TOL_S)
-        ]
+    gaps = np.diff(times)
+    gaps = gaps[(gaps >= DUPLICATE_S) & (gaps <= AUTO_PERIOD_MAX_S)]
+    for lag in np.unique(np.round(gaps, 3)):  # a millisecond grid: tolerance is 4.5 ms
+        lo = np.searchsorted(times, times + lag - ECHO_SWEEP_TOL_S, side="left")
+        hi = np.searchsorted(times, times + lag + ECHO_SWEEP_TOL_S, side="right")
+        pairs = [(i, int(lo[i])) for i in np.flatnonzero(hi > lo)]
         sources = sorted({i for i, _ in pairs})
         runs = [r for r in regular_runs([float(times[i]) for i in sources]) if len(r) >= 3]
         if not runs:
@@ -721,9 +720,12 @@ def infer_masked_blasts(
     if dt is None:
         return []
     new: list[Event] = []
-    shots = [e.t for e in live if e.cls == "shot"]
+    shots = sorted(e.t for e in live if e.cls == "shot")
     lf_floor = _blast_low_band(live) - MASKED_LF_MARGIN_DB
     masks: set[float] = set()  # onsets found to be a blast under another round's crack
+    times = np.array([o.t for o in live])  # live is in time order
+    seen = np.sort(np.asarray(faint if faint else [], dtype=float))
+    wide = _wide(dt)
     for e in live:
         crackish = (
             e.cls == "crack"
@@ -733,16 +735,16 @@ def infer_masked_blasts(
         if not crackish:
             continue
         tb = e.t + dt
-        if any(abs(t - tb) <= _wide(dt) for t in shots):
+        if _any_within(shots, tb, wide):
             continue  # its blast is there already
-        if faint and any(abs(t - tb) <= _wide(dt) for t in faint):
+        if _any_within(seen, tb, wide):
             continue  # seen faintly where it is: the second pass places it there
+        lo, hi = np.searchsorted(times, [tb - wide, tb + wide], side="left")
         near = [
             o
-            for o in live
+            for o in live[lo:hi]
             if o is not e
-            and abs(o.t - tb) <= _wide(dt)
-            and o.t not in shots
+            and abs(o.t - tb) <= wide
             and o.cls not in ("teargas",)  # a bang of its own, not a mask
             # a blast under a crack still brings its low-frequency energy, which a bare
             # N-wave lacks: without it the onset is only the other round's crack
@@ -762,9 +764,15 @@ def infer_masked_blasts(
             f"its crack and the crack–thump interval ({1000 * dt:.1f} ms)"
         ]
         new.append(shot)
-        shots.append(o.t)
+        bisect.insort(shots, o.t)
         masks.add(o.t)
     return new
+
+
+def _any_within(sorted_times: Sequence[float] | np.ndarray, t: float, tol: float) -> bool:
+    """Is any of `sorted_times` within `tol` of `t`?"""
+    k = bisect.bisect_left(sorted_times, t - tol)
+    return k < len(sorted_times) and sorted_times[k] <= t + tol
 
 
 def _judge(e: Event, shape: str, in_auto: bool) -> None:
