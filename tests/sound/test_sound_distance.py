@@ -26,6 +26,7 @@ from cadena.media.audio.nwave import Bullet, nwave_duration
 from cadena.media.audio.physics import (
     crack_thump_distance,
     crack_thump_range,
+    friedlander,
     miss_from_nwave,
     n_wave,
     speed_of_sound,
@@ -281,3 +282,16 @@ def test_too_short_an_nwave_bounds_the_miss_distance(tmp_path: Path) -> None:
     assert est.miss[0] == 0.0 and 0.5 * b_max <= est.miss[1] <= b_max < 3.0
     near = crack_thump_range(0.2, 0.0, c, 940.0)
     assert near is not None and est.lo == pytest.approx(near, rel=0.01)
+
+
+def test_nwave_read_in_a_whole_recording_with_a_louder_blast_after(tmp_path: Path) -> None:
+    """The N-wave's start is looked for near the onset only: a blast ten times louder
+    200 ms later in the same recording does not pull the reading onto itself."""
+    fs = 48_000 * 8
+    t = np.arange(fs // 2) / fs
+    x = 0.08 * n_wave(t - 0.1, 0.25e-3) + 0.9 * friedlander(t - 0.3, 1.5e-3)
+    path = tmp_path / "crack_then_blast.wav"
+    write_wav(path, resample_poly(x, 1, 8), 48_000)
+    z = decode(path, 24_000)
+    fit = nwave_duration(z, 24_000, 0.1)
+    assert fit is not None and fit.duration_s == pytest.approx(0.25e-3, rel=0.05)

@@ -43,6 +43,7 @@ T_GRID_S = (0.06e-3, 0.6e-3, 0.005e-3)
 LEAD = 6  # samples fitted before the jump
 TAIL_S = 0.1e-3  # samples fitted after the N's end
 SHIFTS = range(-3, 4)  # integer alignments tried around the located jump
+JUMP_SEARCH_S = 1.4e-3  # how far after the detector's onset the jump is looked for
 MIN_FIT = 0.8  # share of the segment's variance the N must explain to be trusted
 # below ~2.4 samples (0.1 ms at 24 kHz) every N-wave looks alike, a band-limited
 # doublet: a best fit shorter than that says only that T is short (b small); the bound
@@ -144,13 +145,14 @@ def _clipped(seg: np.ndarray) -> bool:
     return bool(peak >= 0.95 and np.count_nonzero(np.abs(seg) >= 0.75 * peak) >= 3)
 
 
-def _jump(x: np.ndarray, i: int) -> int:
+def _jump(x: np.ndarray, i: int, rate: int) -> int:
     """Where the N-wave starts: the first sample from `i` − 3 on that reaches 30 % of
-    the largest excursion after it. The detector's onset can come early: a codec
-    spreads its quantisation noise before a transient (pre-echo), and the onset is
-    found on that."""
+    the largest excursion within JUMP_SEARCH_S after `i`. The detector's onset can come
+    early: a codec spreads its quantisation noise before a transient (pre-echo), and
+    the onset is found on that."""
     a = max(0, i - 3)
-    seg = np.abs(x[a:] - np.median(x))
+    win = x[a : i + int(JUMP_SEARCH_S * rate)]
+    seg = np.abs(win - np.median(win)) if win.size else win
     if seg.size == 0 or float(seg.max()) <= 0.0:
         return i
     return a + int(np.argmax(seg >= 0.3 * float(seg.max())))
@@ -180,7 +182,7 @@ def nwave_duration(
     the recording resolves comes back with `resolved` False and an upper bound
     (BOUND_SAMPLES) as its duration."""
     x = np.asarray(x, dtype=float)
-    i = _jump(x, int(round(t_onset * rate)))
+    i = _jump(x, int(round(t_onset * rate)), rate)
     clipped = _clipped(x[max(0, i - LEAD) : i + int(0.6e-3 * rate)])
     bank = _bank(rate, clipped, bullet)
     # coarse grid first (every 4th duration), then every duration around the best
