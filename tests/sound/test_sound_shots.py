@@ -385,3 +385,19 @@ def test_a_noisy_bursts_rounds_are_not_taken_for_echoes_of_each_other() -> None:
         events, _ = classify(feats)
         whole += sum(1 for e in events if e.cls == "shot") == 6
     assert whole >= 0.96 * 200
+
+
+def test_a_bursts_faint_next_round_needs_its_crack_where_the_rounds_bring_theirs() -> None:
+    """A faint dark onset one cycle after a burst whose rounds all bring their cracks is
+    a round only if its own crack is heard one crack–thump interval before it."""
+    for with_crack in (False, True):
+        feats = []
+        for k in range(5):
+            feats += [_crack(3.0 + 0.1 * k), _blast(3.12 + 0.1 * k)]
+        faint = _onset(3.62, -15.0, 1.2, 10.0, 20.0)
+        faint.weak, faint.score_db = True, 5.0
+        if with_crack:
+            feats.append(_crack(3.5 + 0.003, tilt=-3.0))  # dark, as a noisy crack can be
+        events, _ = classify([*feats, faint])
+        shots = {round(e.t, 3) for e in events if e.cls == "shot"}
+        assert (3.62 in shots) == with_crack

@@ -633,7 +633,20 @@ def expected_blasts(live: list[Event], weak: list[Event], dt: float | None) -> l
             if take(c.t + dt, _wide(dt), why, c.t) is not None and c.cls != "crack":
                 c.cls, c.confidence = "crack", 0.6
                 c.reasons = [f"bullet shock wave: {1000 * dt:.1f} ms before a faint blast"]
-    _extend_bursts(sorted(shots), take)
+    cracked = {e.t for e in live if e.cls == "shot" and e.crack_t is not None}
+    cracked |= {w.t for w in new if w.crack_t is not None}
+    crack_like = sorted(e.t for e in live if e.shape == "short" or e.cls == "crack")
+    wide = _wide(dt) if dt is not None else 0.0
+
+    def heard(t: float, run: list[float]) -> bool:
+        """May a round at t be taken without a crack of its own? Only if its burst's
+        rounds do not bring theirs (≥ 60 % crack-paired), or a crack-like onset is
+        there one crack–thump interval before it."""
+        if dt is None or sum(r in cracked for r in run) < CRACKED_SHARE * len(run):
+            return True
+        return _any_within(crack_like, t - dt, wide)
+
+    _extend_bursts(sorted(shots), take, heard)
     return new
 
 
@@ -676,9 +689,10 @@ def _follow_cycle(times: np.ndarray, chain: list[float]) -> list[float]:
         chain.append(float(near[np.argmin(np.abs(near - (chain[-1] + period)))]))
 
 
-def _extend_bursts(shots: list[float], take: Any) -> None:
+def _extend_bursts(shots: list[float], take: Any, heard: Any) -> None:
     """Look for a burst's rounds one cycle before its first and after its last shot
-    (and across skipped rounds), until BURST_MISSES cycles in a row bring nothing."""
+    (and across skipped rounds), until BURST_MISSES cycles in a row bring nothing.
+    In a burst whose rounds bring their cracks, a round is taken only with its crack."""
     for run in regular_runs(shots):
         ts = [shots[k] for k in run]
         period = float(np.median(np.diff(ts)))
@@ -688,7 +702,7 @@ def _extend_bursts(shots: list[float], take: Any) -> None:
             t, misses = start, 0
             while misses < BURST_MISSES:
                 t += step
-                got = take(t, tol, why)
+                got = take(t, tol, why) if heard(t, ts) else None
                 if got is None:
                     misses += 1
                 else:
