@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.signal import resample_poly
 
 from cadena.media.audio.encode import codec_roundtrip
 from cadena.media.audio.physics import (
@@ -248,23 +249,58 @@ def crack_geometry(
     the ray meets it at the Mach angle: t = x/v + b·sqrt(1/c² − 1/v²). None when rx lies
     outside the Mach cone (behind the shooter, or past the bullet's reach).
     """
+    s = emission_distance(src, aim, rx, v, c)
+    if s is None or s < 0.5 or s > reach_m:
+        return None
+    d = rx - src
+    x = float(d @ aim)
+    b = float(np.linalg.norm(d - x * aim))
+    path = float(np.hypot(x - s, b))
+    return x / v + b * np.sqrt(1 / c**2 - 1 / v**2), b, path
+
+
+def emission_distance(
+    src: np.ndarray, aim: np.ndarray, rx: np.ndarray, v: float, c: float
+) -> float | None:
+    """How far along the trajectory the shock heard at `rx` was emitted (None if subsonic)."""
     if v <= c:
         return None
     d = rx - src
     x = float(d @ aim)
     b = float(np.linalg.norm(d - x * aim))
-    s = x - b * c / np.sqrt(v * v - c * c)  # where the heard shock was emitted
-    if s < 0.5 or s > reach_m:
-        return None
-    path = float(np.hypot(x - s, b))
-    return x / v + b * np.sqrt(1 / c**2 - 1 / v**2), b, path
+    return x - b * c / np.sqrt(v * v - c * c)
+
+
+def _reflects(em: Emission, rx: np.ndarray, mic: Mic, v: float, c: float) -> bool:
+    """Whether the reflectors that make receiver image `rx` can reflect this bullet's shock.
+
+    The shock reaches the image from the point of the trajectory where it was emitted, and a
+    wall or the ground reflects only what is emitted on the phone's side of it: a bullet past
+    the end of the façade (beyond the wall's plane) is heard directly, not in the façade.
+    """
+    p = np.asarray(mic.position, float)
+    assert em.aim is not None
+    s = emission_distance(em.position, em.aim, rx, v, c)
+    if s is None:
+        return False
+    emitted = em.position + s * em.aim
+    if not np.isclose(rx[0], p[0]) and emitted[0] >= p[0] + (mic.wall_distance_m or 0.0):
+        return False
+    return bool(np.isclose(rx[2], p[2]) or emitted[2] > 0)
+
+
+#: Samples of a crack's pulse before its arrival (the anti-alias filter rings ahead of a jump).
+CRACK_LEAD = 12
+_OVERSAMPLE = 16
 
 
 def _pulse(em: Emission, frac: float, rate: int, kind: str, nwave_dur: float = 0.0) -> np.ndarray:
     if kind == "crack":
+        # Sampled as a recorder does, through an anti-alias filter: point samples would put
+        # both jumps on the sample grid and make every N-wave a whole number of samples long.
         n = int(max(nwave_dur * 4, 0.004) * rate) + 8
-        t = (np.arange(n) - frac) / rate
-        return n_wave(t, nwave_dur)
+        t = (np.arange(-CRACK_LEAD * _OVERSAMPLE, n * _OVERSAMPLE) / _OVERSAMPLE - frac) / rate
+        return resample_poly(n_wave(t, nwave_dur), 1, _OVERSAMPLE)
     n = int(max(em.t_star_s * 30, 0.03) * rate)
     t = (np.arange(n) - frac) / rate
     p = friedlander(t, em.t_star_s, decay=1.2)
@@ -329,7 +365,7 @@ def _render_crack(
     """Add the bullet's N-wave heard at `rx`; its arrival (recording time) and miss distance."""
     assert em.aim is not None and em.bullet_speed_ms is not None
     geo = crack_geometry(em.position, em.aim, rx, em.bullet_speed_ms, c)
-    if geo is None:
+    if geo is None or not _reflects(em, rx, mic, em.bullet_speed_ms, c):
         return None
     delay, miss, path = geo
     peak, dur = whitham_n_wave(em.bullet_speed_ms / c, em.caliber_m, em.length_m, miss, c)
@@ -339,7 +375,8 @@ def _render_crack(
     # and the N-wave's nonlinear stretching included): no further 1/r here; only the
     # air absorption over the ray's path is applied (_add undoes its own 1/r)
     shape = coeff * peak * _pulse(em, frac, mic.rate, "crack", dur)
-    _add(buf, arrival, shape, path, scene, mic.rate)
+    start = (np.floor(arrival * mic.rate) - CRACK_LEAD + 0.5) / mic.rate  # the filter's lead-in
+    _add(buf, start, shape, path, scene, mic.rate)
     return arrival, miss
 
 
