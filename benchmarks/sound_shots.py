@@ -154,7 +154,7 @@ def firecrackers(n: int, seed: int, folder: Path) -> None:
     )
 
 
-def rate_of_fire(n: int, seed: int, folder: Path) -> None:
+def rate_of_fire(n: int, seed: int, folder: Path, verbose: bool = False) -> None:
     """Automatic bursts: detected rounds/min against the cyclic rate the generator used."""
     errs: list[float] = []
     missing = 0
@@ -174,12 +174,16 @@ def rate_of_fire(n: int, seed: int, folder: Path) -> None:
                 for b in rep.bursts
                 if b.mode == "automatic" and b.start <= ts[-1] and b.end >= ts[0]
             ]
-            if not found or found[0].rate_rpm is None:
+            err = None
+            if found and found[0].rate_rpm is not None:
+                best = max(found, key=lambda b: b.shots)
+                assert best.rate_rpm is not None
+                err = abs(best.rate_rpm - true_rate) / true_rate
+                errs.append(err)
+            else:
                 missing += 1
-                continue
-            best = max(found, key=lambda b: b.shots)
-            assert best.rate_rpm is not None
-            errs.append(abs(best.rate_rpm - true_rate) / true_rate)
+            if verbose and (err is None or err > 0.05):
+                _rate_miss(i, k, ts, true_rate, rep, err)
     e = np.array(errs)
     total = len(errs) + missing
     print(
@@ -188,6 +192,21 @@ def rate_of_fire(n: int, seed: int, folder: Path) -> None:
         f"{100 * np.percentile(e, 95):.2f}%, {missing} not recognised as automatic); "
         "baselines give no rate"
     )
+
+
+def _rate_miss(
+    i: int, k: int, ts: list[float], true_rate: float, rep: ShotReport, err: float | None
+) -> None:
+    """One burst whose rate was missed: the truth, the shots found near it, the bursts."""
+    what = "not automatic" if err is None else f"error {100 * err:.1f}%"
+    print(f"  scene {i} burst {k}: {len(ts)} rounds, {true_rate:.0f} rpm, {what}")
+    print("    truth  " + " ".join(f"{t:.3f}" for t in ts))
+    near = [e.t for e in rep.shots if ts[0] - 0.3 <= e.t <= ts[-1] + 0.3]
+    print("    shots  " + " ".join(f"{t:.3f}" for t in near))
+    for b in rep.bursts:
+        if b.start <= ts[-1] + 0.3 and b.end >= ts[0] - 0.3:
+            rpm = "-" if b.rate_rpm is None else f"{b.rate_rpm:.0f}"
+            print(f"    burst  {b.mode} {b.start:.3f}-{b.end:.3f} {b.shots} shots {rpm} rpm")
 
 
 def _pairing(rep: ShotReport, shots: list[Label]) -> bool:
@@ -327,6 +346,7 @@ def main() -> None:
     ap.add_argument("--scenes", type=int, default=40)
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--part", default="all")
+    ap.add_argument("--verbose", action="store_true", help="rate part: list each miss")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -336,7 +356,7 @@ def main() -> None:
         if a.part in ("all", "fire"):
             firecrackers(a.scenes, a.seed, folder)
         if a.part in ("all", "rate"):
-            rate_of_fire(a.scenes, a.seed, folder)
+            rate_of_fire(a.scenes, a.seed, folder, a.verbose)
         if a.part in ("all", "distance"):
             distances(a.scenes, a.seed, folder)
         if a.part in ("all", "speed"):
