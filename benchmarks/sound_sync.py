@@ -12,12 +12,16 @@ what an investigator does by hand in an audio editor. Unrelated pairs (this scen
 phone against the last scene's second) measure false alignments.
 
 `--previous REV` also runs sync.py as it was at git revision REV on the same analyses
-(same files, same shots), for a before/after from one run.
+(same files, same shots), for a before/after from one run. `--cache DIR` keeps each
+scene's analyses (shots, envelopes, truths, the baseline's errors) in DIR and reuses them
+on the next run with the same seed: for working on sync.py alone (the detector's output
+is then that of the first run).
 """
 
 from __future__ import annotations
 
 import argparse
+import pickle
 import subprocess
 import sys
 import tempfile
@@ -115,12 +119,41 @@ def _heard(path: Path) -> tuple[Heard, np.ndarray]:
     return Heard(onset, blast, [e.t for e in report.shots]), env
 
 
+Scene = tuple[list[tuple[Heard, np.ndarray]], dict[int, float], dict[int, float], dict[int, float]]
+
+
+def _scene(folder: Path, seed: int, s: int) -> Scene:
+    """One scene's analyses, the gunfire truths, the baseline's signed errors and the
+    travel-time part of each offset (phones 1 and 2 against phone 0)."""
+    rng = np.random.default_rng(seed + s)
+    scene, mics = multi_mic_scene(rng, n_mics=3, duration_s=12.0)
+    recs = [render(scene, m, rng) for m in mics]
+    paths = []
+    for k, rec in enumerate(recs):
+        paths.append(folder / f"s{s}_{k}.m4a")
+        write_aac_mp4(paths[-1], rec.audio, rec.rate, bitrate=48_000)
+    items = [_heard(p) for p in paths]
+    x0 = decode(paths[0], 8_000)
+    truths: dict[int, float] = {}
+    xerr: dict[int, float] = {}
+    clk: dict[int, float] = {}
+    for k in (1, 2):
+        truth = _truth(recs[0], recs[k])
+        if truth is None:
+            continue
+        truths[k] = truth
+        clk[k] = mics[k].start_s - mics[0].start_s - truth
+        xerr[k] = _xcorr(x0, decode(paths[k], 8_000), 8_000) - truth
+    return items, truths, xerr, clk
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scenes", type=int, default=30)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--previous", help="git revision of sync.py to compare with")
     ap.add_argument("--verbose", action="store_true", help="list every pair off by > 10 ms")
+    ap.add_argument("--cache", type=Path, help="folder keeping each scene's analyses")
     a = ap.parse_args()
     prev = _previous(a.previous) if a.previous else None
     ours, before = Tally("cadena"), Tally(f"sync.py at {a.previous}")
@@ -133,6 +166,9 @@ def main() -> None:
         now = sync_heard([h for h, _ in items]).offsets
         if prev is None:
             return now, []
+        if hasattr(prev, "sync_heard"):  # same envelopes, same shots
+            heard = [prev.Heard(h.onset, h.blast, h.shots) for h, _ in items]
+            return now, prev.sync_heard(heard).offsets
         old = prev.sync_reports([e for _, e in items], [h.shots for h, _ in items]).offsets
         return now, old
 
@@ -140,25 +176,21 @@ def main() -> None:
         folder = Path(tmp)
         last: tuple[Heard, np.ndarray] | None = None
         for s in range(a.scenes):
-            rng = np.random.default_rng(a.seed + s)
-            scene, mics = multi_mic_scene(rng, n_mics=3, duration_s=12.0)
-            recs = [render(scene, m, rng) for m in mics]
-            paths = []
-            for k, rec in enumerate(recs):
-                paths.append(folder / f"s{s}_{k}.m4a")
-                write_aac_mp4(paths[-1], rec.audio, rec.rate, bitrate=48_000)
-            items = [_heard(p) for p in paths]
+            cached = a.cache / f"seed{a.seed}_scene{s}.pkl" if a.cache else None
+            if cached is not None and cached.exists():
+                items, truths, xerr, clk = pickle.loads(cached.read_bytes())
+            else:
+                items, truths, xerr, clk = _scene(folder, a.seed, s)
+                if cached is not None:
+                    cached.parent.mkdir(parents=True, exist_ok=True)
+                    cached.write_bytes(pickle.dumps((items, truths, xerr, clk)))
             now, old = run(items)
-            x0 = decode(paths[0], 8_000)
-            for k in (1, 2):
-                truth = _truth(recs[0], recs[k])
-                if truth is None:
-                    continue
-                clock.append(mics[k].start_s - mics[0].start_s - truth)
+            for k, truth in truths.items():
+                clock.append(clk[k])
                 ours.related(now[k], truth, f"scene {s} phone {k}")
                 if old:
                     before.related(old[k], truth, f"scene {s} phone {k}")
-                base.append(abs(_xcorr(x0, decode(paths[k], 8_000), 8_000) - truth))
+                base.append(abs(xerr[k]))
             if last is not None:
                 now_u, old_u = run([items[0], last])
                 unrelated += 1

@@ -21,6 +21,7 @@ from cadena.media.audio.shots import ShotParams, analyse
 from cadena.media.audio.sync import (
     HOP_RATE,
     Heard,
+    _on_reflection,
     _volley_lines_up,
     align_pair,
     blast_envelope,
@@ -314,3 +315,43 @@ def test_without_blasts_the_onsets_align() -> None:
     assert found.offset_s is not None and abs(found.offset_s - 1.5) < 0.004
     stranger = Heard(_env(sorted(rng.uniform(0.5, 11.0, 12).tolist()), 12.0, rng), quiet, [])
     assert offsets([ref, stranger])[1].offset_s is None
+
+
+def _echoed(times: list[float], delay: float, rng) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """A blast envelope with each blast and, weaker, its reflection `delay` later."""
+    return np.maximum(_env(times, 12.0, rng), _env([t + delay for t in times], 12.0, rng, 15.0))
+
+
+def test_shots_placed_on_a_reflection_give_way_to_the_blasts_both_hear() -> None:
+    """The reference's detector placed every round on a wall's reflection, 42 ms after its
+    blast; the other phone's on the blasts. The shots line up 42 ms off the truth, the
+    blasts both phones hear at the truth (the blast correlation peaks higher there, and
+    the blast peaks line up as well): the offset goes to the blasts, and the misplaced
+    shots do not contradict it."""
+    rng = np.random.default_rng(21)
+    blasts = _burst(1.0, 8) + [3.5] + _burst(6.0, 8, 0.1) + [9.0]
+    ref = Heard(_env(blasts, 12.0, rng), _echoed(blasts, 0.042, rng), [t + 0.042 for t in blasts])
+    true_off = -0.6
+    mine = [t - true_off for t in blasts]
+    other = _heard(mine, [], mine, rng)
+    found = align_pair(ref, other, 1)
+    assert found.offset_s is not None and abs(found.offset_s - true_off) < 0.004, found
+
+
+def test_a_reflection_excuses_only_the_later_side() -> None:
+    """A reflection comes after the direct sound: detected shots that line up 30 ms apart
+    are put down to a reflection only where the later phone's own blasts show the direct
+    blasts 30 ms before its shots. Here the reference heard its blasts and their
+    reflections and its shots are on the blasts; the other phone's shots are 30 ms later
+    at this offset with no blast before them: the offset put the other's blasts on the
+    reference's reflections, and the shots rightly contradict it."""
+    rng = np.random.default_rng(22)
+    rounds = _burst(5.0, 4, 0.1)
+    ref = Heard(_env(rounds, 12.0, rng), _echoed(rounds, 0.03, rng), rounds)
+    late = [t + 0.03 for t in rounds]
+    other = _heard(late, [], late, rng)
+    assert not _on_reflection(ref.shots, late, ref, other, 0.0)
+    # the reference's shots on its reflections, the other's on the blasts: excused
+    misplaced = Heard(ref.onset, ref.blast, late)
+    direct = _heard(rounds, [], rounds, rng)
+    assert _on_reflection(misplaced.shots, rounds, misplaced, direct, 0.0)

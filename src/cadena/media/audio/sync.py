@@ -64,6 +64,12 @@ GROUP_GAP_S = 1.0
 FLAGGED = " only: "  # in a status: the offset rests on one volley, or on bursts' rhythm
 VOLLEY_SHARE = 0.5  # of the smaller volley's events that must find a partner
 NEAR_S = 0.5  # volleys closer than this are heard at one moment
+# a reflection off a wall or a vehicle nearby arrives up to this much after the direct
+# sound (kept under half of the fastest cycle, 67 ms at 900 rpm, so that a burst one
+# round off is never taken for a reflection)
+REFLECTION_S = 0.045
+REFLECTION_HOPS = int(REFLECTION_S * HOP_RATE)
+BLAST_OVER_SHOTS = 1.2  # the blasts' peak must stand this much higher to move the offset
 
 
 @dataclass
@@ -351,7 +357,7 @@ def align_pair(ref: Heard, other: Heard, index: int) -> Offset:
     # lines up one cycle off almost as well on either alone, rarely on both
     scores = [corr.near(c)[0] / z_top + n / n_top for c, n in zip(cands, lined, strict=True)]
     order = [int(i) for i in np.argsort(scores)[::-1]]
-    first = _check_volleys(_placed(corr, ref, other, cands[order[0]], index), ref, other)
+    first = _check_volleys(_placed(corr, ref, other, cands[order[0]], index), ref, other, z_top)
     if first.offset_s is not None and FLAGGED not in first.status:
         return first
     # the next candidates only where the blasts stand out strongly: every offset tried
@@ -359,7 +365,7 @@ def align_pair(ref: Heard, other: Heard, index: int) -> Offset:
     for i in order[1:]:
         if corr.near(cands[i])[0] < STRONG_PSR:
             continue
-        found = _check_volleys(_placed(corr, ref, other, cands[i], index), ref, other)
+        found = _check_volleys(_placed(corr, ref, other, cands[i], index), ref, other, z_top)
         if found.offset_s is not None and FLAGGED not in found.status:
             return found
     return first
@@ -367,16 +373,39 @@ def align_pair(ref: Heard, other: Heard, index: int) -> Offset:
 
 def _placed(corr: _Correlation, ref: Heard, other: Heard, cand: float, index: int) -> Offset:
     """The offset near a candidate: on the shots it lines up (their onsets are placed to
-    the sample), else on the blast correlation's peak."""
+    the sample), else on the blast correlation's peak.
+
+    Where a phone's detector placed a burst's shots on a reflection, the shots line up a
+    reflection's delay away from the blasts both phones hear; the blast correlation then
+    peaks clearly higher within that delay, and the offset is put there (docs/sound.md).
+    """
     z, k = corr.near(cand)
-    pairs = _pairs(ref.shots, other.shots, cand, MATCH_TOL_S)
-    if len(pairs) >= 2:
-        on_shots = float(np.median([a - b for a, b in pairs]))
-        return Offset(index, on_shots, 0.0, z, "aligned on gunfire")
+    on_shots = _on_shots(ref, other, cand)
+    if on_shots is not None:
+        z_shots, k_shots = corr.near(on_shots)
+        z, k = corr.near(on_shots, REFLECTION_HOPS)
+        spans = (ref.span, other.span)
+        if (
+            abs(k - k_shots) <= 3
+            or z < BLAST_OVER_SHOTS * z_shots
+            # the blast peaks both heard must line up there at least as well
+            or _matched(ref.blasts, other.blasts, corr.offset(k), spans)[0]
+            < _matched(ref.blasts, other.blasts, on_shots, spans)[0]
+        ):
+            return Offset(index, on_shots, 0.0, z_shots, "aligned on gunfire")
+        again = _on_shots(ref, other, corr.offset(k))
+        if again is not None and abs(corr.index(again) - k) <= 2:
+            return Offset(index, again, 0.0, z, "aligned on gunfire")
     return Offset(index, corr.offset(_parabola(corr.z, k)), 0.0, z, "aligned")
 
 
-def _check_volleys(off: Offset, ref: Heard, other: Heard) -> Offset:
+def _on_shots(ref: Heard, other: Heard, cand: float) -> float | None:
+    """The median difference of the detected shots lining up near a candidate (≥ 2)."""
+    pairs = _pairs(ref.shots, other.shots, cand, MATCH_TOL_S)
+    return float(np.median([a - b for a, b in pairs])) if len(pairs) >= 2 else None
+
+
+def _check_volleys(off: Offset, ref: Heard, other: Heard, z_top: float = np.inf) -> Offset:
     """One burst lines up with any burst of the same cyclic rate: ask for two volleys.
 
     Two kinds of events are tried: the detector's shots and the blast envelope's peaks
@@ -396,7 +425,14 @@ def _check_volleys(off: Offset, ref: Heard, other: Heard) -> Offset:
         if of and matched / of > best_share:
             best_share, off.matched, off.of = matched / of, matched, of
         if a is ref.shots and v.conflicts:
-            break  # detected shots that contradict the offset are not outvoted by blasts
+            # only at the blasts' own peak (a burst one round off lines up its blast
+            # peaks too, but the blast correlation is lower there)
+            lead = off.peak_ratio * BLAST_OVER_SHOTS >= z_top
+            if not lead or not all(
+                _on_reflection(g, h, ref, other, off.offset_s) for g, h in v.against
+            ):
+                break  # detected shots that contradict the offset are not outvoted by blasts
+            continue  # shots placed on a reflection neither line up nor contradict
         if v.lined >= 2 and not v.conflicts:
             off.confidence = _confidence(off.peak_ratio, best_share)
             if not v.irregular:
@@ -432,6 +468,8 @@ class Volleys:
     conflicts: int  # volleys heard in both at one moment that line up with nothing
     fewest: int  # volleys in the overlap on the side with fewer
     irregular: int = 0  # lined-up volleys that are not automatic bursts on either side
+    # the volleys that contradict (reference's, other's on the reference clock)
+    against: list[tuple[list[float], list[float]]] = field(default_factory=list)
 
 
 def volleys(
@@ -450,9 +488,46 @@ def volleys(
     touched = [(i, j) for i, j in near if _pairs(gr[i], go[j], 0.0, MATCH_TOL_S)]
     weak_r = {i for i, _ in touched} - lined_r
     weak_o = {j for _, j in touched} - lined_o
-    conflicts = sum(1 for i, j in near if i not in lined_r | weak_r and j not in lined_o | weak_o)
+    against = [
+        (gr[i], go[j]) for i, j in near if i not in lined_r | weak_r and j not in lined_o | weak_o
+    ]
     irregular = sum(1 for i, j in lined if not _burst(gr[i]) and not _burst(go[j]))
-    return Volleys(len(lined_r) + 0.5 * len(weak_r), conflicts, min(len(gr), len(go)), irregular)
+    lined_n = len(lined_r) + 0.5 * len(weak_r)
+    return Volleys(lined_n, len(against), min(len(gr), len(go)), irregular, against)
+
+
+def _on_reflection(
+    volley: list[float], heard: list[float], ref: Heard, other: Heard, off: float
+) -> bool:
+    """Two volleys of detected shots that do not line up at the offset but do a
+    reflection's delay apart, where the later side's own blast peaks show the direct
+    blasts that delay before its shots, and the blast peaks both phones heard at that
+    moment line up at the offset: one phone's detector placed the volley on a reflection."""
+    lo = min(volley[0], heard[0]) - REFLECTION_S
+    hi = max(volley[-1], heard[-1]) + REFLECTION_S
+    a = [t for t in ref.blasts if lo <= t <= hi]
+    b = [t + off for t in other.blasts if lo <= t + off <= hi]
+    if not _meets(a, b):
+        return False
+    for d in sorted({round(x - y, 3) for x in volley for y in heard}, key=abs):
+        if not MATCH_TOL_S < abs(d) <= REFLECTION_S:
+            continue
+        if not _volley_lines_up(volley, [t + d for t in heard]):
+            continue
+        # a reflection comes after the direct sound: the later side's shots are misplaced
+        late, own = (volley, a) if d > 0 else (heard, b)
+        if _meets([t - abs(d) for t in late], own):
+            return True
+    return False
+
+
+def _meets(a: list[float], b: list[float]) -> bool:
+    """Blast peaks of one moment line up: most of the smaller list's find a partner, two
+    at least where both have two (a reflection adds a peak: one shot, two peaks)."""
+    if not a or not b:
+        return False
+    fewer = min(len(a), len(b))
+    return len(_pairs(a, b, 0.0, MATCH_TOL_S)) >= max(min(2, fewer), VOLLEY_SHARE * fewer)
 
 
 def _burst(volley: list[float]) -> bool:
