@@ -118,6 +118,54 @@ def test_bursts_group_singles_and_automatic() -> None:
     assert out[1].shots == 2 and out[2].shots == 1 and out[2].rate_rpm is None
 
 
+def _auto(bs: list) -> list:
+    return [b for b in bs if b.mode == "automatic"]
+
+
+def test_burst_cycle_from_its_crack_paired_rounds_not_half_cycle_returns() -> None:
+    # 716 rounds/min; a façade returns each blast 38 ms later, uncracked (seed 2026 scene 13)
+    rounds = [1.869 + 0.0838 * k for k in range(8)]
+    returns = [t + 0.038 for t in rounds[:-1]]
+    times = rounds + returns
+    out = _auto(bursts(times, [t in rounds for t in times]))
+    assert len(out) == 1 and out[0].rate_rpm == pytest.approx(716.0, rel=0.01)
+    assert out[0].shots == 15  # the returns stay in the burst, outside its rate
+
+
+def test_burst_returns_told_by_level_when_crack_paired_too() -> None:
+    # every round and its return crack-paired (seed 11 scene 3): the return ~2 dB weaker
+    rounds = [1.930 + 0.097 * k for k in range(6)]
+    returns = [t + 0.049 for t in rounds]
+    times = rounds + returns
+    levels = [12.0 if t in rounds else 9.5 for t in times]
+    out = _auto(bursts(times, [True] * len(times), levels))
+    assert len(out) == 1 and out[0].rate_rpm == pytest.approx(60 / 0.097, rel=0.01)
+    # without a steady level step at every pair it is a burst at twice the rate
+    levels[times.index(returns[2])] = 12.0
+    out = _auto(bursts(times, [True] * len(times), levels))
+    assert out[0].rate_rpm == pytest.approx(120 / 0.097, rel=0.01)
+
+
+def test_burst_with_missed_rounds_is_one_burst_at_its_cycle() -> None:
+    # 450 rounds/min: a missed round leaves a 0.27 s gap, longer than the 0.2 s cycle limit
+    times = [2.0 + k * 60 / 450 for k in range(9) if k not in (3, 6)]
+    out = bursts(times)
+    assert [b.mode for b in out] == ["automatic"]
+    assert out[0].shots == 7 and out[0].rate_rpm == pytest.approx(450.0, rel=1e-6)
+    # an extra, off-cycle onset (a return) neither splits the burst nor changes its rate
+    out = bursts([*times, 2.0 + 1.5 * 60 / 450], [True] * 7 + [False])
+    assert [b.mode for b in out] == ["automatic"] and out[0].shots == 8
+    assert out[0].rate_rpm == pytest.approx(450.0, rel=1e-6)
+
+
+def test_semi_automatic_fire_is_not_called_automatic() -> None:
+    rng = np.random.default_rng(3)
+    for rate in (2.0, 3.0, 4.0):  # trigger pulls per second, ±15 %
+        times = list(1.0 + np.cumsum(rng.uniform(0.85, 1.15, 8) / rate))
+        out = bursts(times, [True] * 8, list(rng.normal(10, 2, 8)))
+        assert [b.mode for b in out] == ["single"], rate
+
+
 def test_weapon_classes_file_and_unknown_class() -> None:
     classes = weapon_classes()
     assert {"rifle_762x39", "rifle_556x45", "pistol_9mm", "rifle"} <= set(classes)
