@@ -21,19 +21,33 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import argparse
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from cadena.media.audio.decode import decode
-from cadena.media.audio.distance import BASIS_NWAVE, class_bullet
+from cadena.media.audio.distance import (
+    BASIS_NWAVE,
+    Estimate,
+    class_bullet,
+    estimate_distance,
+    source_nwaves,
+)
 from cadena.media.audio.encode import write_aac_mp4, write_wav
-from cadena.media.audio.features import SNIPPET_LEAD
-from cadena.media.audio.generator import Label, Recording, SceneSpec, random_scene, render
+from cadena.media.audio.features import SNIPPET_LEAD, Features
+from cadena.media.audio.generator import (
+    Label,
+    Mic,
+    Recording,
+    Scene,
+    SceneSpec,
+    random_scene,
+    render,
+)
 from cadena.media.audio.nwave import nwave_duration
 from cadena.media.audio.physics import crack_thump_distance, speed_of_sound, whitham_n_wave
-from cadena.media.audio.shots import ShotParams, ShotReport, analyse
+from cadena.media.audio.shots import Distance, ShotParams, ShotReport, analyse
 from cadena.media.audio.weapons import weapon_classes
 
 TOL = 0.010
@@ -192,6 +206,64 @@ def rate_of_fire(n: int, seed: int, folder: Path, verbose: bool = False) -> None
         f"{100 * np.percentile(e, 95):.2f}%, {missing} not recognised as automatic); "
         "baselines give no rate"
     )
+    singles_called_automatic(n, seed, folder)
+
+
+def singles_called_automatic(n: int, seed: int, folder: Path) -> None:
+    """Volleys of single shots that come out inside an automatic burst: the generator's own
+    (1–3 shots 0.35–0.9 s apart, the detect part's scenes at 10 dB) and semi-automatic
+    strings (3–7 shots at 2–4 trigger pulls/s, ±15 %; the same scenes, volleys re-timed)."""
+    spec = SceneSpec(duration_s=10.0, firecrackers=1, teargas=1, slams=1)
+    for name, semi in (("generator's single volleys", False), ("semi-automatic 2-4/s", True)):
+        called = total = 0
+        rng = np.random.default_rng(seed + 3)
+        for i in range(n):
+            scene, mic = random_scene(rng, spec)
+            if semi:
+                scene.emissions = _semi_automatic(rng, scene.emissions, spec)
+            path, rec = _render_file(rng, i, scene, mic, folder)
+            rep = analyse(path, ShotParams(weapon_class=spec.weapon))
+            auto = [b for b in rep.bursts if b.mode == "automatic"]
+            for k in {lab.burst for lab in rec.of_kind("shot")}:
+                ts = sorted(lab.t for lab in rec.of_kind("shot") if lab.burst == k)
+                if len(ts) >= 3 and ts[-1] - ts[0] <= 0.2 * (len(ts) - 1):
+                    continue  # an automatic burst of the generator
+                total += 1
+                called += any(b.start <= ts[-1] and b.end >= ts[0] for b in auto)
+        print(f"  {name}: {called}/{total} called automatic ({called / max(total, 1):.1%})")
+
+
+def _semi_automatic(rng: np.random.Generator, emissions: list, spec: SceneSpec) -> list:
+    """Each single-shot volley of the scene re-fired as a semi-automatic string."""
+    slot = (spec.duration_s - 2.0) / max(spec.volleys, 1)
+    out = [e for e in emissions if e.kind != "shot"]
+    for k in sorted({e.burst for e in emissions if e.kind == "shot"}):
+        vol = [e for e in emissions if e.kind == "shot" and e.burst == k]
+        if len(vol) >= 3 and vol[-1].t - vol[0].t <= 0.2 * (len(vol) - 1):
+            out += vol  # automatic: kept as it is
+            continue
+        rate = rng.uniform(2.0, 4.0)
+        n = int(rng.integers(3, 8))
+        n = min(n, 1 + int(0.65 * slot * rate))
+        steps = np.concatenate([[0.0], rng.uniform(0.85, 1.15, n - 1) / rate])
+        out += [replace(vol[0], t=float(vol[0].t + dt)) for dt in np.cumsum(steps)]
+    return out
+
+
+def _render_file(
+    rng: np.random.Generator, i: int, scene: Scene, mic: Mic, folder: Path
+) -> tuple[Path, Recording]:
+    """As make(), for a scene built here: 10 dB, a third clipped, half AAC."""
+    mic.snr_db = 10.0
+    mic.rate = int(rng.choice([44_100, 48_000]))
+    mic.clip_db = float(rng.uniform(-12, -3)) if i % 3 == 0 else None
+    rec = render(scene, mic, rng)
+    path = folder / (f"r{i}.m4a" if i % 2 else f"r{i}.wav")
+    if i % 2:
+        write_aac_mp4(path, rec.audio, rec.rate, bitrate=int(rng.choice([32_000, 64_000])))
+    else:
+        write_wav(path, rec.audio, rec.rate)
+    return path, rec
 
 
 def _rate_miss(
@@ -224,45 +296,87 @@ def _pairing(rep: ShotReport, shots: list[Label]) -> bool:
 
 
 def _nwave_errors(
-    rep: ShotReport, shots: list[Label], weapon: str, temp: float
+    rep: ShotReport, shots: list[Label], weapon: str, temp: float, path: Path | None = None
 ) -> list[float | bool]:
     """Measured over Whitham's N-wave duration, less 1, for each crack the detector found
     at a labelled (direct) crack's time; for an N-wave shorter than the recording
-    resolves (read as a bound), whether Whitham's duration is within the bound."""
+    resolves (read as a bound), whether Whitham's duration is within the bound. With
+    `path`, read from the file at its own rate (as `estimate_distance(source=...)`)."""
     cls = weapon_classes()[weapon]
     c = speed_of_sound(temp)
     bullet = class_bullet(cls, c)
     rate = rep.params.onset.rate
-    out = []
+    found = []
     for e in rep.events:
         if e.cls != "crack" or e.features.snippet.size == 0:
             continue
         lab = next((x for x in shots if x.crack_t and abs(x.crack_t - e.t) <= 3e-4), None)
         if lab is None or lab.miss_m is None or lab.bullet_speed_ms is None:
             continue
-        fit = nwave_duration(e.features.snippet, rate, SNIPPET_LEAD / rate, bullet)
+        found.append((e, lab))
+    hi = None if path is None else source_nwaves(path, [e.features for e, _ in found], rate, bullet)
+    out = []
+    for k, (e, lab) in enumerate(found):
+        fit = None if hi is None else hi[k]
+        if fit is None:  # as estimate_distance: the analysis rate's reading
+            fit = nwave_duration(e.features.snippet, rate, SNIPPET_LEAD / rate, bullet)
         d, length = (cls.caliber_mm or 7.0) / 1000, (cls.bullet_length_mm or 25.0) / 1000
+        assert lab.miss_m is not None and lab.bullet_speed_ms is not None
         _, truth = whitham_n_wave(lab.bullet_speed_ms / c, d, length, lab.miss_m, c)
         if fit is not None:
             out.append(fit.duration_s / truth - 1.0 if fit.resolved else truth <= fit.duration_s)
     return out
 
 
+def _pairs(rep: ShotReport) -> list[tuple[float, Features]]:
+    """The crack–blast pairs the analysis gave distance.py (shots.analyse_features)."""
+    cracks = {e.t: e.features for e in rep.events if e.cls == "crack"}
+    return [
+        (e.t - e.crack_t, cracks[e.crack_t])
+        for e in rep.events
+        if e.cls == "shot" and e.crack_t is not None and e.crack_t in cracks
+    ]
+
+
+@dataclass
+class _Row:
+    errs: list[float]
+    paired_ok: list[float]
+    readings: list[float | bool]
+    inside: int = 0
+    measured: int = 0
+
+    def text(self, n_none: int) -> str:
+        e, ok = np.array(self.errs), np.array(self.paired_ok)
+        r = np.abs(np.array([x for x in self.readings if not isinstance(x, bool)]))
+        bounds = [x for x in self.readings if isinstance(x, bool)]
+        return (
+            f"{np.mean(e <= 0.10):.1%} of {len(e)} within 10% (median error "
+            f"{100 * np.median(e):.1f}%), truth inside the interval {self.inside}/{len(e)}, "
+            f"miss distance measured in {self.measured}/{len(e)}, {n_none} scenes without a "
+            f"pair; pairs mostly right in {len(ok)}/{len(e)}: {np.mean(ok <= 0.10):.1%} "
+            f"within 10%; N-wave readings at labelled cracks: {np.mean(r <= 0.05):.1%} within "
+            f"5%, {np.mean(r <= 0.10):.1%} within 10% of Whitham's ({len(r)}; "
+            f"{len(bounds)} shorter than resolved, bound held in {sum(bounds)})"
+        )
+
+
 def distances(n: int, seed: int, folder: Path) -> None:
     """Crack–thump distance with the right weapon class, by how far the fire passes the phone.
 
-    Ours: the estimate (miss distance from the N-wave); the baseline an investigator
-    would compute by hand: D = Δt·c·v/(v−c) at the middle of the class's speed range,
-    from the same detected interval (the phone assumed on the line of fire). Also, to
-    tell the distance's errors from the detector's: the same figure over the scenes
-    whose crack–blast pairs are mostly right, and each N-wave reading's error.
+    Ours: the estimate (miss distance from the N-wave), with the N-waves read at the
+    analysis rate (24 kHz) and, from the same detections, at the file's own rate
+    (`estimate_distance(source=...)`); the baseline an investigator would compute by
+    hand: D = Δt·c·v/(v−c) at the middle of the class's speed range, from the same
+    detected interval (the phone assumed on the line of fire). Also, to tell the
+    distance's errors from the detector's: the same figure over the scenes whose
+    crack–blast pairs are mostly right, each N-wave reading's error, and each miss.
     """
     for miss in ((0.5, 3.0), (3.0, 8.0), (8.0, 15.0), (15.0, 25.0)):
-        errs: list[float] = []
+        rows = {"analysis rate": _Row([], [], []), "file's rate": _Row([], [], [])}
         base: list[float] = []
-        paired_ok: list[float] = []
-        readings: list[float | bool] = []
-        inside = none = measured = 0
+        misses: list[str] = []
+        none = 0
         rng = np.random.default_rng(seed + 3)
         for i in range(n):
             weapon = ["rifle_762x39", "rifle_556x45", "rifle_762x51"][i % 3]
@@ -270,42 +384,61 @@ def distances(n: int, seed: int, folder: Path) -> None:
             path, rec = make(rng, i, 10.0, spec, folder)
             shots = rec.of_kind("shot")
             true_d = shots[0].distance_m if shots else 0.0
-            rep = analyse(path, ShotParams(weapon_class=weapon, temperature_c=rec.temperature_c))
-            readings += _nwave_errors(rep, shots, weapon, rec.temperature_c)
+            params = ShotParams(weapon_class=weapon, temperature_c=rec.temperature_c)
+            rep = analyse(path, params)
+            cls = weapon_classes()[weapon]
+            rate = params.onset.rate
+            hi = estimate_distance(_pairs(rep), cls, rec.temperature_c, rate, source=path)
+            right = _pairing(rep, shots)
+            line = []
+            for (name, row), est, src in (
+                (("analysis rate", rows["analysis rate"]), rep.distance, None),
+                (("file's rate", rows["file's rate"]), hi, path),
+            ):
+                row.readings += _nwave_errors(rep, shots, weapon, rec.temperature_c, src)
+                if est is None:
+                    continue
+                d_est, lo, hi_m = _values(est)
+                row.errs.append(abs(d_est - true_d) / true_d)
+                if right:
+                    row.paired_ok.append(row.errs[-1])
+                row.inside += lo <= true_d <= hi_m
+                row.measured += _basis(est) == BASIS_NWAVE
+                line.append(f"{name} {100 * row.errs[-1]:.1f}%")
             d = rep.distance
             if d is None:
                 none += 1
                 continue
-            errs.append(abs(d.estimate_m - true_d) / true_d)
-            if _pairing(rep, shots):
-                paired_ok.append(errs[-1])
-            inside += d.min_m <= true_d <= d.max_m
-            measured += d.basis == BASIS_NWAVE
-            cls = weapon_classes()[weapon]
+            if any(float(x.split()[-1][:-1]) > 10 for x in line):
+                misses.append(
+                    f"    scene {i} ({path.suffix[1:]}, {weapon}, {rec.rate} Hz, "
+                    f"{true_d:.0f} m): {', '.join(line)}; pairs "
+                    f"{'mostly right' if right else 'WRONG'}"
+                )
             assert cls.bullet_speed_ms is not None
             v = float(np.mean(cls.bullet_speed_ms))
             on_line = crack_thump_distance(d.crack_thump_s, speed_of_sound(rec.temperature_c), v)
             base.append(abs(on_line - true_d) / true_d)
-        e, b = np.array(errs), np.array(base)
-        ok = np.array(paired_ok)
-        r = np.abs(np.array([x for x in readings if not isinstance(x, bool)]))
-        bounds = [x for x in readings if isinstance(x, bool)]
+        b = np.array(base)
         print(
-            f"distance, fire passing {miss[0]:.1f}–{miss[1]:.1f} m from the phone: "
-            f"{np.mean(e <= 0.10):.1%} of {len(e)} within 10% (median error "
-            f"{100 * np.median(e):.1f}%), truth inside the interval {inside}/{len(e)}, miss "
-            f"distance measured in {measured}/{len(e)}, {none} scenes without a pair; "
-            f"on-line formula: {np.mean(b <= 0.10):.1%} within 10% "
-            f"(median {100 * np.median(b):.1f}%)"
+            f"distance, fire passing {miss[0]:.1f}–{miss[1]:.1f} m from the phone; on-line "
+            f"formula: {np.mean(b <= 0.10):.1%} within 10% (median {100 * np.median(b):.1f}%)"
         )
-        print(
-            f"  pairs mostly right in {len(ok)}/{len(e)} scenes: {np.mean(ok <= 0.10):.1%} "
-            f"within 10%; N-wave readings at labelled cracks: {np.mean(r <= 0.05):.1%} within "
-            f"5%, {np.mean(r <= 0.10):.1%} within 10% of Whitham's ({len(r)}; "
-            f"{len(bounds)} shorter than resolved, bound held in {sum(bounds)})"
-        )
+        for name, row in rows.items():
+            print(f"  N-waves at the {name}: {row.text(none)}")
+        print("  misses (> 10 %):" + ("\n" + "\n".join(misses) if misses else " none"))
     classes = weapon_classes()
     print("  weapon classes: " + ", ".join(f"{k} {v.bullet_speed_ms}" for k, v in classes.items()))
+
+
+def _values(est: Distance | Estimate) -> tuple[float, float, float]:
+    if isinstance(est, Distance):
+        return est.estimate_m, est.min_m, est.max_m
+    return est.estimate, est.lo, est.hi
+
+
+def _basis(est: Distance | Estimate) -> str:
+    return est.basis
 
 
 def speed(folder: Path) -> None:

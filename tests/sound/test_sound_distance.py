@@ -11,7 +11,7 @@ from scipy.signal import resample_poly
 from cadena.media.audio.decode import decode
 from cadena.media.audio.distance import BASIS_NWAVE
 from cadena.media.audio.encode import write_aac_mp4, write_wav
-from cadena.media.audio.features import SNIPPET_LEAD, SNIPPET_LEN
+from cadena.media.audio.features import SNIPPET_LEAD, SNIPPET_LEN, Features
 from cadena.media.audio.generator import (
     Emission,
     Mic,
@@ -296,3 +296,124 @@ def test_nwave_read_in_a_whole_recording_with_a_louder_blast_after(tmp_path: Pat
     z = decode(path, 24_000)
     fit = nwave_duration(z, 24_000, 0.1)
     assert fit is not None and fit.duration_s == pytest.approx(0.25e-3, rel=0.05)
+
+
+def _nwave_file(tmp_path: Path, durations: list[float], codec: str, bitrate: int = 0) -> Path:
+    """Band-limited N-waves of the given durations, 70 ms apart, in one 48 kHz file."""
+    rng = np.random.default_rng(1)
+    fs = 48_000 * 8
+    x = np.zeros(fs)
+    for k, dur in enumerate(durations):
+        t0 = 0.05 + 0.07 * k + rng.uniform(0, 1 / 48_000)
+        x += 0.4 * n_wave(np.arange(x.size) / fs - t0, dur)
+    y = resample_poly(x, 1, 8) + 0.002 * rng.standard_normal(fs // 8)
+    if codec == "aac":
+        path = tmp_path / f"rounds{bitrate}.m4a"
+        write_aac_mp4(path, y, 48_000, bitrate=bitrate)
+    else:
+        path = tmp_path / "rounds.wav"
+        write_wav(path, y, 48_000)
+    return path
+
+
+def _crack_pairs(path: Path, n: int) -> list[tuple[float, Features]]:
+    """(interval, features) as the analysis gives them: snippets cut at 24 kHz."""
+    z = decode(path, 24_000)
+    pairs = []
+    for k in range(n):
+        t0 = 0.05 + 0.07 * k
+        i = int(round(t0 * 24_000))
+        f = Features(t0, 20.0, [0.0] * 6, 0, 0, 0.1, 0.3, 1.0, 0.4, 0.0, 10.0, False)
+        f.snippet = z[i - SNIPPET_LEAD : i - SNIPPET_LEAD + SNIPPET_LEN]
+        pairs.append((0.2, f))
+    return pairs
+
+
+def test_segments_at_the_files_own_rate_match_a_whole_decoding(tmp_path: Path) -> None:
+    """A segment found by seeking is the same samples a whole decoding gives, in PCM and
+    in AAC (whose first frame after a seek is decoded and thrown away). A tone with
+    clicks: FFmpeg's AAC encoder codes noise-like bands as noise (PNS, even a fast
+    chirp's), which the decoder draws from its own generator, so those bands differ
+    between any two decodings that start at different places."""
+    from cadena.media.audio.decode import segments_at
+
+    t = np.arange(48_000) / 48_000
+    x = 0.3 * np.sin(2 * np.pi * 1000 * t)
+    x[::4000] += 0.5
+    for name in ("chirp.wav", "chirp.m4a"):
+        path = tmp_path / name
+        if name.endswith("wav"):
+            write_wav(path, x, 48_000)
+        else:
+            write_aac_mp4(path, x, 48_000, bitrate=64_000)
+        whole = decode(path, 48_000)
+        segs, rate = segments_at(path, [0.3, 0.61, 0.005], 0.02)
+        assert rate == 48_000 and segs[2] is None  # would start before the file: not whole
+        for t0, seg in zip((0.3, 0.61), segs, strict=False):
+            a = int(round((t0 - 0.02) * rate))
+            assert seg is not None and seg.size == 1920
+            assert np.max(np.abs(seg - whole[a : a + seg.size])) < 1e-3
+
+
+def test_band_edge_found_at_the_codecs_cliff(tmp_path: Path) -> None:
+    """AAC at 32 and 64 kb/s cuts at ~12 and ~17 kHz (FFmpeg's encoder); PCM keeps its
+    band to the Nyquist frequency."""
+    from cadena.media.audio.decode import segments_at
+    from cadena.media.audio.distance import band_edge_hz
+
+    times = [0.05 + 0.07 * k for k in range(8)]
+    for codec, bitrate, lo, hi in (
+        ("aac", 32_000, 11_000, 13_500),
+        ("aac", 64_000, 15_500, 19_000),
+        ("pcm", 0, 23_900, 24_000),
+    ):
+        path = _nwave_file(tmp_path, [0.15e-3] * 8, codec, bitrate)
+        segs, rate = segments_at(path, times, 0.02)
+        edge = band_edge_hz([s for s in segs if s is not None], rate)
+        assert lo <= edge <= hi, (codec, bitrate, edge)
+
+
+def test_near_nwave_resolved_at_the_files_own_rate(tmp_path: Path) -> None:
+    """5.56 mm rounds passing within a metre: N-waves of ~0.07 ms are only bounded at
+    24 kHz (b between 0 and ~2 m); read from the 48 kHz file they are resolved, and b
+    comes out near the truth."""
+    from cadena.media.audio.distance import estimate_distance
+
+    path = _nwave_file(tmp_path, [0.07e-3] * 5, "pcm")
+    pairs = _crack_pairs(path, 5)
+    cls = weapon_class("rifle_556x45")
+    low = estimate_distance(pairs, cls, 20.0, 24_000)
+    est = estimate_distance(pairs, cls, 20.0, 24_000, source=path)
+    assert low is not None and est is not None and est.nwave_s is not None
+    assert low.miss[0] == 0.0  # bounded only
+    assert est.nwave_s == pytest.approx(0.07e-3, rel=0.08)
+    c = speed_of_sound(20.0)
+    b = miss_from_nwave(0.07e-3, 870.0 / c, 0.0057, 0.023, c)
+    assert est.miss[0] < b < est.miss[1] < low.miss[1]
+
+
+def test_nwave_beyond_the_codecs_band_is_only_bounded(tmp_path: Path) -> None:
+    """What resolves an N-wave is the band, not the rate: AAC at 32 kb/s keeps ~12 kHz of
+    a 48 kHz file, where a 0.06 ms N-wave looks like any shorter one; it is read as a
+    bound (which holds), not as a duration."""
+    from cadena.media.audio.decode import segments_at
+    from cadena.media.audio.distance import band_edge_hz
+
+    path = _nwave_file(tmp_path, [0.06e-3] * 5, "aac", 32_000)
+    segs, rate = segments_at(path, [0.05 + 0.07 * k for k in range(5)], 0.02)
+    edge = band_edge_hz([s for s in segs if s is not None], rate)
+    fits = [
+        nwave_duration(s, rate, 0.02 - 1 / 24_000, cutoff_hz=edge) for s in segs if s is not None
+    ]
+    read = [f for f in fits if f is not None]
+    assert len(read) >= 4
+    assert all(not f.resolved and f.duration_s >= 0.06e-3 for f in read)
+    # and the miss distance's interval holds the truth (~0.11 m): read as if the band
+    # reached 24 kHz, the same N-waves came out 0.081 ms and b 0.25–0.52 m
+    from cadena.media.audio.distance import estimate_distance
+
+    cls = weapon_class("rifle_556x45")
+    est = estimate_distance(_crack_pairs(path, 5), cls, 20.0, 24_000, source=path)
+    c = speed_of_sound(20.0)
+    b = miss_from_nwave(0.06e-3, 870.0 / c, 0.0057, 0.023, c)
+    assert est is not None and est.miss[0] <= b <= est.miss[1]

@@ -153,3 +153,56 @@ def decode(source: Source, rate: int, report: DecodeReport | None = None) -> np.
     if not chunks:
         return np.zeros(0, dtype=np.float32)
     return np.concatenate(chunks)
+
+
+#: decoded ahead of a segment after a seek: a codec's first frame after a seek lacks the
+#: overlap of the frame before it (AAC's MDCT), so it is decoded and thrown away
+SEEK_PREROLL_S = 0.1
+
+
+def segments_at(
+    source: Source, times: list[float], half_s: float
+) -> tuple[list[np.ndarray | None], int]:
+    """Mono float32 segments [t − half_s, t + half_s) at the source's own rate (no
+    resampling: what the file holds above the analysis rate's Nyquist is kept), and
+    that rate. Each is found by seeking, so a few segments cost a few frames each, not
+    a second decoding pass; a segment that cannot be read whole is None."""
+    container = _open(source)
+    try:
+        stream = _audio_stream(container, source)
+        rate = int(stream.codec_context.sample_rate or 0)
+        out = [_segment(container, stream, rate, t, half_s) for t in times]
+    finally:
+        container.close()
+    return out, rate
+
+
+def _segment(container: Any, stream: Any, rate: int, t: float, half_s: float) -> np.ndarray | None:
+    a, n = int(round((t - half_s) * rate)), int(round(2 * half_s * rate))
+    if a < 0 or rate <= 0 or stream.time_base is None:
+        return None
+    out = np.zeros(n, np.float32)
+    filled = 0  # samples of out written, in order
+    try:
+        container.seek(max(0, int((t - half_s - SEEK_PREROLL_S) / stream.time_base)), stream=stream)
+        # same rate: the resampler only mixes down and converts, it adds no delay
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+        for packet in container.demux(stream):
+            for frame in packet.decode():
+                if frame.pts is None:
+                    return None
+                start = int(round(float(frame.pts * stream.time_base) * rate)) - a
+                for piece in resampler.resample(frame):
+                    x = piece.to_ndarray().reshape(-1)
+                    lo, hi = max(start, filled), min(start + x.size, n)
+                    if lo > filled:
+                        return None  # a gap (a damaged packet): not whole
+                    if hi > lo:
+                        out[lo:hi] = x[lo - start : hi - start]
+                        filled = hi
+                    start += x.size
+                if filled == n:
+                    return out
+    except av.error.FFmpegError:
+        return None
+    return None

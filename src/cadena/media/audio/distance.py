@@ -23,9 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.signal import welch
 
+from cadena.media.audio.decode import Source, segments_at
 from cadena.media.audio.features import SNIPPET_LEAD, Features
-from cadena.media.audio.nwave import Bullet, NWave, nwave_duration
+from cadena.media.audio.nwave import CUTOFF_HZ, Bullet, NWave, nwave_duration
 from cadena.media.audio.physics import crack_thump_range, miss_from_nwave, speed_of_sound
 from cadena.media.audio.weapons import SourceClass
 
@@ -94,6 +96,51 @@ def _nwave_fit(f: Features, rate: int, bullet: Bullet) -> NWave | None:
     return nwave_duration(f.snippet, rate, SNIPPET_LEAD / rate, bullet)
 
 
+# each crack re-read at the file's own rate: this much either side of its onset
+SOURCE_HALF_S = 0.02
+# a codec's low-pass is a cliff: above the band edge the spectrum lies this far below
+# everything under it (AAC 32–64 kb/s: 19–45 dB within 0.2–0.7 kHz); a band that
+# merely falls off (the air, an N-wave's own spectral nulls) drops less steeply
+CLIFF_DB = 15.0
+CLIFF_FROM_HZ = 8000.0
+
+
+def band_edge_hz(segments: list[np.ndarray], rate: int) -> float:
+    """Where the decoded sound's band ends, from the mean spectrum of the crack segments:
+    the lowest frequency above CLIFF_FROM_HZ over which the whole spectrum lies CLIFF_DB
+    below it (AAC 32–64 kb/s: 12–17 kHz); without such a cliff, the Nyquist frequency
+    (PCM: the anti-alias filter)."""
+    x = np.concatenate(segments) if segments else np.zeros(0)
+    if x.size < 512:
+        return CUTOFF_HZ
+    f, p = welch(x, rate, nperseg=256)
+    db = 10 * np.log10(p + 1e-30)
+    # the highest level at or above each bin
+    above = np.maximum.accumulate(db[::-1])[::-1]
+    # the window's leakage (and the codec's transition) spread a cliff over ~4 bins
+    for k in np.flatnonzero(f >= CLIFF_FROM_HZ)[:-4]:
+        if db[k] - above[k + 4] >= CLIFF_DB:
+            return float(f[k + 2])
+    return 0.5 * rate
+
+
+def source_nwaves(
+    source: Source, feats: list[Features], rate: int, bullet: Bullet
+) -> list[NWave | None] | None:
+    """N-waves read from the file at its own rate (None where the file's rate is no
+    higher than `rate`): at 24 kHz a near crack's N-wave (0.06–0.1 ms, under 2.4
+    samples) is only bounded; at 44.1/48 kHz within the file's band it is resolved."""
+    segs, src_rate = segments_at(source, [f.t for f in feats], SOURCE_HALF_S)
+    if src_rate <= rate:
+        return None
+    edge = band_edge_hz([s for s in segs if s is not None], src_rate)
+    if edge <= CUTOFF_HZ:
+        return None
+    # the onset a sample (of the analysis rate) early: the jump is looked for after it
+    t0 = SOURCE_HALF_S - 1.0 / rate
+    return [None if s is None else nwave_duration(s, src_rate, t0, bullet, edge) for s in segs]
+
+
 def class_bullet(cls: SourceClass, c: float) -> Bullet:
     """The class's middle bullet, for the air's rounding of the N-wave (nwave.py);
     c rounded so that a few temperatures share one set of templates."""
@@ -124,9 +171,15 @@ def _reading(dt: float, fit: NWave) -> tuple[float, float, float]:
 
 
 def estimate_distance(
-    pairs: list[tuple[float, Features]], cls: SourceClass, temperature_c: float, rate: int
+    pairs: list[tuple[float, Features]],
+    cls: SourceClass,
+    temperature_c: float,
+    rate: int,
+    source: Source | None = None,
 ) -> Estimate | None:
-    """Distance from (crack–thump interval, crack's features) pairs of one weapon."""
+    """Distance from (crack–thump interval, crack's features) pairs of one weapon.
+    With `source` (the file analysed at `rate`), the N-waves are read from the file at
+    its own rate where that is higher (`source_nwaves`)."""
     if cls.bullet_speed_ms is None or not pairs:
         return None
     c = speed_of_sound(temperature_c)
@@ -136,6 +189,11 @@ def estimate_distance(
     loud = sorted(pairs, key=lambda p: -p[1].energy_db)[:MAX_FITTED]
     bullet = class_bullet(cls, c)
     fits = [(dt, _nwave_fit(f, rate, bullet)) for dt, f in loud]
+    hi_fits = None if source is None else source_nwaves(source, [f for _, f in loud], rate, bullet)
+    if hi_fits is not None:
+        fits = [
+            (dt, hi if hi is not None else fit) for (dt, fit), hi in zip(fits, hi_fits, strict=True)
+        ]
     measured = [_reading(dt, fit) for dt, fit in fits if fit is not None]
     dts = [dt for dt, _ in pairs]
     if len(measured) >= max(1, len(loud) / 2):

@@ -20,7 +20,8 @@ terms (the crowd's low sound under the crack), by templates made the way the sou
    rise and the back jump leaves it late; reading a clipped N by its jumps alone made
    it ~10 % long. The template is clip(a·N) for a grid of clip depths a (the N's peak
    over full scale), so the plateau, the fall between and the jumps all fit;
-4. band-limited like the decoded sound (a linear-phase low-pass at 11 kHz).
+4. band-limited like the decoded sound (a linear-phase low-pass at 11 kHz at the
+   24 kHz analysis rate; read at the file's own rate, at the file's band edge).
 
 The fit stops shortly after the N's end, before the ground's reflection arrives.
 """
@@ -51,6 +52,12 @@ MIN_FIT = 0.8  # share of the segment's variance the N must explain to be truste
 # 3.45 samples, 90 % under 2.6)
 RESOLVED_SAMPLES = 2.4
 BOUND_SAMPLES = 3.0
+# what bounds resolution is the band, not the rate: 2.4 samples at 24 kHz are 1.1 cycles
+# of the 11 kHz band edge; a file read at its own rate (44.1/48 kHz) keeps its band to
+# 12–22 kHz (AAC 32–64 kb/s: 12.4–17.3 kHz; PCM: the anti-alias filter), where N-waves of
+# 0.05–0.09 ms are resolved (the near-line 5.56 mm cracks)
+RESOLVED_CYCLES = RESOLVED_SAMPLES * CUTOFF_HZ / 24_000
+BOUND_CYCLES = BOUND_SAMPLES * CUTOFF_HZ / 24_000
 # the N's peak over full scale, for clipped cracks (a crack near the line of fire can
 # be 20 dB over a clip level set by the blasts)
 CLIP_DEPTHS = (1.1, 1.25, 1.4, 1.6, 1.8, 2.0, 2.3, 2.7, 3.2, 4.0, 5.0, 6.5, 8.5, 12.0, 18.0)
@@ -109,14 +116,14 @@ def _absorbed(ideal: np.ndarray, fs: int, path_m: float) -> np.ndarray:
 
 
 @lru_cache(maxsize=16)
-def _bank(rate: int, clipped: bool, bullet: Bullet) -> _Bank:
+def _bank(rate: int, clipped: bool, bullet: Bullet, cutoff_hz: float = CUTOFF_HZ) -> _Bank:
     """Templates[duration][clip depth × sub-sample shift, sample] at `rate`, with the
     nuisance terms (offset, slope over each duration's segment) projected out."""
     ts = np.arange(*T_GRID_S)
     depths = CLIP_DEPTHS if clipped else (0.0,)
     n = _segment_len(T_GRID_S[1], rate) + 2
     fs = rate * OVERSAMPLE
-    h = firwin(32 * OVERSAMPLE + 1, CUTOFF_HZ, fs=fs)
+    h = firwin(32 * OVERSAMPLE + 1, cutoff_hz, fs=fs)
     t = (np.arange(n * OVERSAMPLE) - LEAD * OVERSAMPLE) / fs
     bank = _Bank(ts, [], [], [])
     for dur in ts:
@@ -175,16 +182,22 @@ def _unexplained(x: np.ndarray, i: int, bank: _Bank, k: int) -> float | None:
 
 
 def nwave_duration(
-    x: np.ndarray, rate: int, t_onset: float, bullet: Bullet = DEFAULT_BULLET
+    x: np.ndarray,
+    rate: int,
+    t_onset: float,
+    bullet: Bullet = DEFAULT_BULLET,
+    cutoff_hz: float = CUTOFF_HZ,
 ) -> NWave | None:
     """The N-wave starting near `t_onset` in `x`: its duration (s), the fit's quality
-    and whether it was read as clipped; None if no N-wave fits. An N-wave shorter than
-    the recording resolves comes back with `resolved` False and an upper bound
-    (BOUND_SAMPLES) as its duration."""
+    and whether it was read as clipped; None if no N-wave fits. `cutoff_hz` is the
+    band edge of `x` (the templates are band-limited alike). An N-wave shorter than
+    the band resolves comes back with `resolved` False and an upper bound as its
+    duration."""
     x = np.asarray(x, dtype=float)
     i = _jump(x, int(round(t_onset * rate)), rate)
     clipped = _clipped(x[max(0, i - LEAD) : i + int(0.6e-3 * rate)])
-    bank = _bank(rate, clipped, bullet)
+    cutoff_hz = min(cutoff_hz, 0.49 * rate)
+    bank = _bank(rate, clipped, bullet, cutoff_hz)
     # coarse grid first (every 4th duration), then every duration around the best
     coarse = _search(x, i, bank, range(0, bank.ts.size, 4))
     if coarse is None:
@@ -195,8 +208,9 @@ def nwave_duration(
     quality = 1.0 - best[0]
     if not np.isfinite(best[0]) or quality < MIN_FIT:
         return None  # no N-wave
-    if bank.ts[best[1]] < RESOLVED_SAMPLES / rate:
-        return NWave(BOUND_SAMPLES / rate, quality, clipped, resolved=False)
+    if bank.ts[best[1]] < max(RESOLVED_SAMPLES / rate, RESOLVED_CYCLES / cutoff_hz):
+        bound = max(BOUND_SAMPLES / rate, BOUND_CYCLES / cutoff_hz)
+        return NWave(bound, quality, clipped, resolved=False)
     return NWave(float(bank.ts[best[1]]), quality, clipped)
 
 
