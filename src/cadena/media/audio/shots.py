@@ -319,7 +319,12 @@ def _steady_chain(
             for period in (p for p in steps if 0 < p <= AUTO_MAX_PERIOD_S):
                 chain, cycles = _walk(times, base[start:], period)
                 key = (len(chain), -(cycles - len(chain) + 1), period, chain)
-                if len(chain) >= 3 and (best is None or key[:3] > best[:3]):
+                span = times[chain[-1]] - times[chain[0]]
+                if (
+                    cycles
+                    and _seen_twice(times, chain, span / cycles)
+                    and (best is None or key[:3] > best[:3])
+                ):
                     best = key
         if best is not None:
             chain = best[3]
@@ -328,8 +333,19 @@ def _steady_chain(
     return None
 
 
+def _seen_twice(times: list[float], chain: list[int], period: float) -> bool:
+    """≥3 rounds with the cycle itself between two pairs of them, not only multiples of it:
+    single shots 0.25–0.5 s apart (semi-automatic fire) would otherwise fit a cycle of a
+    half or a third of their interval with the rounds between them "missed"."""
+    steps = [round((times[b] - times[a]) / period) for a, b in zip(chain, chain[1:], strict=False)]
+    return len(chain) >= 3 and steps.count(1) >= 2
+
+
 def _walk(times: list[float], seq: list[int], period: float) -> tuple[list[int], int]:
-    """From seq[0] forward: the rounds that fall on whole cycles of `period`, ≤ MAX_SKIP apart."""
+    """From seq[0] forward: the rounds that fall on whole cycles of `period`, ≤ MAX_SKIP apart.
+
+    The cycle is re-read from the span so far at each round taken (one interval is
+    less sure of it than several; a blast placed a few ms off must not stop the walk)."""
     chain, cycles = [seq[0]], 0
     for k in seq[1:]:
         n = (times[k] - times[chain[-1]]) / period
@@ -339,6 +355,7 @@ def _walk(times: list[float], seq: list[int], period: float) -> tuple[list[int],
         if whole >= 1 and abs(n - whole) <= GRID_TOL:
             chain.append(k)
             cycles += whole
+            period = (times[k] - times[seq[0]]) / cycles
     return chain, cycles
 
 
