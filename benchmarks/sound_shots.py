@@ -206,10 +206,10 @@ def rate_of_fire(n: int, seed: int, folder: Path, verbose: bool = False) -> None
         f"{100 * np.percentile(e, 95):.2f}%, {missing} not recognised as automatic); "
         "baselines give no rate"
     )
-    singles_called_automatic(n, seed, folder)
+    singles_called_automatic(n, seed, folder, verbose)
 
 
-def singles_called_automatic(n: int, seed: int, folder: Path) -> None:
+def singles_called_automatic(n: int, seed: int, folder: Path, verbose: bool = False) -> None:
     """Volleys of single shots that come out inside an automatic burst: the generator's own
     (1–3 shots 0.35–0.9 s apart, the detect part's scenes at 10 dB) and semi-automatic
     strings (3–7 shots at 2–4 trigger pulls/s, ±15 %; the same scenes, volleys re-timed)."""
@@ -229,7 +229,12 @@ def singles_called_automatic(n: int, seed: int, folder: Path) -> None:
                 if len(ts) >= 3 and ts[-1] - ts[0] <= 0.2 * (len(ts) - 1):
                     continue  # an automatic burst of the generator
                 total += 1
-                called += any(b.start <= ts[-1] and b.end >= ts[0] for b in auto)
+                hit = [b for b in auto if b.start <= ts[-1] and b.end >= ts[0]]
+                called += bool(hit)
+                if verbose and hit:
+                    near = [e.t for e in rep.shots if ts[0] - 0.3 <= e.t <= ts[-1] + 0.3]
+                    print(f"  scene {i} volley {k} called automatic: truth {ts}, shots {near}")
+                    print(f"    {hit}")
         print(f"  {name}: {called}/{total} called automatic ({called / max(total, 1):.1%})")
 
 
