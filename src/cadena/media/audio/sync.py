@@ -16,11 +16,14 @@ whole pattern of blasts: single shots, the ends of bursts, rounds the detector m
 plus the share of detected shots it lines up, so a burst's rhythm alone (which lines up
 one cycle off almost as well) does not decide. The offset is then put on the shots it
 lines up (their median difference) or, without them, on the correlation's peak refined
-by a parabola. Evidence, not a number at any price: the blasts must support the offset,
-two separate volleys (shots or blast peaks) must line up, and no volley heard by both at
-one moment may fail to line up; otherwise "no common sound". A single round lining up
-with some round of a burst happens by chance and does not count; two bursts at one rhythm
-line up by chance now and then, which a third volley heard by both then contradicts.
+by a parabola; where the shots sit a reflection's delay (≤ 45 ms) from a clearly higher
+blast peak at which the blast peaks line up as well, one phone's detector put them on a
+reflection, and the blasts both phones hear decide. Evidence, not a number at any
+price: the blasts must support the offset, two separate volleys (shots or blast peaks)
+must line up, and no volley heard by both at one moment may fail to line up; otherwise
+"no common sound". A single round lining up with some round of a burst happens by chance
+and does not count; two bursts at one rhythm line up by chance now and then, which a
+third volley heard by both then contradicts.
 Recordings without any blast fall back on the onset envelope (claps, slams, firecrackers).
 
 With three or more recordings, offsets add up (t_a − t_c = (t_a − t_b) + (t_b − t_c) for
