@@ -417,3 +417,20 @@ def test_nwave_beyond_the_codecs_band_is_only_bounded(tmp_path: Path) -> None:
     c = speed_of_sound(20.0)
     b = miss_from_nwave(0.06e-3, 870.0 / c, 0.0057, 0.023, c)
     assert est is not None and est.miss[0] <= b <= est.miss[1]
+
+
+def test_lossy_files_reread_only_where_the_analysis_rate_gave_a_bound(tmp_path: Path) -> None:
+    """A PCM file's cracks are all read again at its own rate; an AAC file's only where
+    24 kHz gave a bound: above ~11 kHz a phone codec spends few bits and FFmpeg's AAC
+    codes noise-like bands as decoder noise, so there resolved readings stay."""
+    from cadena.media.audio.distance import class_bullet, reread_at_source_rate
+
+    bullet = class_bullet(weapon_class("rifle_762x39"), 343.0)
+    for codec, kept in (("pcm", False), ("aac", True)):
+        path = _nwave_file(tmp_path, [0.2e-3] * 5, codec, 64_000)
+        feats = [f for _, f in _crack_pairs(path, 5)]
+        fits = [nwave_duration(f.snippet, 24_000, SNIPPET_LEAD / 24_000, bullet) for f in feats]
+        assert all(f is not None and f.resolved for f in fits)
+        again = reread_at_source_rate(path, feats, fits, 24_000, bullet)
+        assert all((a is f) == kept for a, f in zip(again, fits, strict=True))
+        assert all(a is not None and a.duration_s == pytest.approx(0.2e-3, rel=0.08) for a in again)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import welch
 
-from cadena.media.audio.decode import Source, segments_at
+from cadena.media.audio.decode import Source, probe, segments_at
 from cadena.media.audio.features import SNIPPET_LEAD, Features
 from cadena.media.audio.nwave import CUTOFF_HZ, Bullet, NWave, nwave_duration
 from cadena.media.audio.physics import crack_thump_range, miss_from_nwave, speed_of_sound
@@ -124,21 +124,43 @@ def band_edge_hz(segments: list[np.ndarray], rate: int) -> float:
     return 0.5 * rate
 
 
-def source_nwaves(
-    source: Source, feats: list[Features], rate: int, bullet: Bullet
-) -> list[NWave | None] | None:
-    """N-waves read from the file at its own rate (None where the file's rate is no
-    higher than `rate`): at 24 kHz a near crack's N-wave (0.06–0.1 ms, under 2.4
-    samples) is only bounded; at 44.1/48 kHz within the file's band it is resolved."""
-    segs, src_rate = segments_at(source, [f.t for f in feats], SOURCE_HALF_S)
-    if src_rate <= rate:
-        return None
+# codecs that keep every sample: their band is the anti-alias filter's
+LOSSLESS = ("pcm_", "flac", "alac", "wavpack", "tta", "ape")
+
+
+def reread_at_source_rate(
+    source: Source, feats: list[Features], fits: list[NWave | None], rate: int, bullet: Bullet
+) -> list[NWave | None]:
+    """The N-wave readings `fits` (at the analysis rate `rate`), read again from the file
+    at its own rate where that says more: at 24 kHz a near crack's N-wave (0.05–0.1 ms,
+    under 2.4 samples) is only bounded; at 44.1/48 kHz, within the file's band, it is
+    resolved.
+
+    A lossless file's every crack is re-read. A lossy one's only where the analysis
+    rate gave a bound: above ~11 kHz a codec at phone bitrates spends few bits, and
+    FFmpeg's AAC encoder codes noise-like bands as noise the decoder draws itself (PNS),
+    so resolved readings came out no better there (docs/sound.md). Where no N-wave
+    fits at the file's rate (e.g. a clipped crack ringing at the anti-alias filter's
+    edge, which 24 kHz filters out), the analysis rate's reading stays."""
+    info = probe(source)
+    if info.source_rate <= rate:
+        return fits
+    lossless = info.codec.startswith(LOSSLESS)
+    todo = [k for k, f in enumerate(fits) if lossless or (f is not None and not f.resolved)]
+    if not todo:
+        return fits
+    segs, src_rate = segments_at(source, [feats[k].t for k in todo], SOURCE_HALF_S)
     edge = band_edge_hz([s for s in segs if s is not None], src_rate)
     if edge <= CUTOFF_HZ:
-        return None
+        return fits
     # the onset a sample (of the analysis rate) early: the jump is looked for after it
     t0 = SOURCE_HALF_S - 1.0 / rate
-    return [None if s is None else nwave_duration(s, src_rate, t0, bullet, edge) for s in segs]
+    out = list(fits)
+    for k, seg in zip(todo, segs, strict=True):
+        hi = None if seg is None else nwave_duration(seg, src_rate, t0, bullet, edge)
+        if hi is not None:
+            out[k] = hi
+    return out
 
 
 def class_bullet(cls: SourceClass, c: float) -> Bullet:
@@ -178,8 +200,8 @@ def estimate_distance(
     source: Source | None = None,
 ) -> Estimate | None:
     """Distance from (crack–thump interval, crack's features) pairs of one weapon.
-    With `source` (the file analysed at `rate`), the N-waves are read from the file at
-    its own rate where that is higher (`source_nwaves`)."""
+    With `source` (the file analysed at `rate`), N-waves are read again from the file at
+    its own rate where that says more (`reread_at_source_rate`)."""
     if cls.bullet_speed_ms is None or not pairs:
         return None
     c = speed_of_sound(temperature_c)
@@ -189,11 +211,11 @@ def estimate_distance(
     loud = sorted(pairs, key=lambda p: -p[1].energy_db)[:MAX_FITTED]
     bullet = class_bullet(cls, c)
     fits = [(dt, _nwave_fit(f, rate, bullet)) for dt, f in loud]
-    hi_fits = None if source is None else source_nwaves(source, [f for _, f in loud], rate, bullet)
-    if hi_fits is not None:
-        fits = [
-            (dt, hi if hi is not None else fit) for (dt, fit), hi in zip(fits, hi_fits, strict=True)
-        ]
+    if source is not None:
+        again = reread_at_source_rate(
+            source, [f for _, f in loud], [f for _, f in fits], rate, bullet
+        )
+        fits = [(dt, f) for (dt, _), f in zip(fits, again, strict=True)]
     measured = [_reading(dt, fit) for dt, fit in fits if fit is not None]
     dts = [dt for dt, _ in pairs]
     if len(measured) >= max(1, len(loud) / 2):
