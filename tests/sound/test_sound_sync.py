@@ -355,3 +355,18 @@ def test_a_reflection_excuses_only_the_later_side() -> None:
     misplaced = Heard(ref.onset, ref.blast, late)
     direct = _heard(rounds, [], rounds, rng)
     assert _on_reflection(misplaced.shots, rounds, misplaced, direct, 0.0)
+
+
+def test_a_flagged_answer_gives_way_only_to_a_runner_up_the_blasts_support() -> None:
+    """Two bursts line up at the truth (flagged "bursts only") and, one cycle off, so do
+    14 of their rounds and two of three loose shots; the blasts (many dark sounds both
+    phones heard that the detector took for no shot) peak six times higher at the truth.
+    The runner-up, lined up by chance, does not replace the flagged answer."""
+    rng = np.random.default_rng(23)
+    bursts = _burst(1.0, 8) + _burst(5.0, 8)
+    loose_ref, loose_other = [8.0, 8.3, 8.5], [8.0, 8.205, 8.405]
+    dark = [2.5, 3.3, 4.1, 6.9, 7.3, 9.5, 10.1, 10.7, 11.3]
+    ref = _heard(bursts + loose_ref + dark, [], bursts + loose_ref, rng)
+    other = _heard(bursts + loose_other + dark, [], bursts + loose_other, rng)
+    found = align_pair(ref, other, 1)
+    assert found.offset_s is not None and abs(found.offset_s) < 0.004, found

@@ -364,9 +364,12 @@ def align_pair(ref: Heard, other: Heard, index: int) -> Offset:
     if first.offset_s is not None and FLAGGED not in first.status:
         return first
     # the next candidates only where the blasts stand out strongly: every offset tried
-    # is one more chance for two bursts at one rhythm to line up
+    # is one more chance for two bursts at one rhythm to line up; a flagged answer gives
+    # way only to one the blasts support at least half as strongly (a burst one cycle
+    # off with a few stray sounds lined up is chance)
+    floor = STRONG_PSR if first.offset_s is None else max(STRONG_PSR, first.peak_ratio / 2)
     for i in order[1:]:
-        if corr.near(cands[i])[0] < STRONG_PSR:
+        if corr.near(cands[i])[0] < floor:
             continue
         found = _check_volleys(_placed(corr, ref, other, cands[i], index), ref, other, z_top)
         if found.offset_s is not None and FLAGGED not in found.status:
