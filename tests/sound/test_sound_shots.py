@@ -146,6 +146,15 @@ def test_burst_returns_told_by_level_when_crack_paired_too() -> None:
     assert out[0].rate_rpm == pytest.approx(120 / 0.097, rel=0.01)
 
 
+def test_burst_cycle_not_halved_by_two_stray_returns() -> None:
+    # 647 rounds/min with two returns (seed 7 scene 9): a cycle of half the length takes
+    # in one more onset but leaves six of its cycles empty
+    times = [6.780, 6.813, 6.875, 6.968, 7.062, 7.111, 7.154, 7.245, 7.336]
+    for paired in ([True] * 9, [True, True, True, False, True, True, True, False, True]):
+        out = _auto(bursts(times, paired))
+        assert len(out) == 1 and out[0].rate_rpm == pytest.approx(647.5, rel=0.01)
+
+
 def test_burst_with_missed_rounds_is_one_burst_at_its_cycle() -> None:
     # 450 rounds/min: a missed round leaves a 0.27 s gap, longer than the 0.2 s cycle limit
     times = [2.0 + k * 60 / 450 for k in range(9) if k not in (3, 6)]

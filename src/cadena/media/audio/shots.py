@@ -304,21 +304,26 @@ def _clusters(times: list[float], gap: float) -> list[list[int]]:
 def _steady_chain(
     times: list[float], flags: list[bool], idx: list[int]
 ) -> tuple[list[int], int] | None:
-    """The longest run of ≥3 rounds on one cycle ≤ AUTO_MAX_PERIOD_S, and its cycle count.
+    """The best run of ≥3 rounds on one cycle ≤ AUTO_MAX_PERIOD_S, and its cycle count.
 
     The cycle is looked for among the crack-paired rounds when ≥3 of them form a run,
     else among all; the run is then extended over the other shots on the same cycle.
-    Ties go to the run with fewer empty cycles, then to the longer cycle (a steady
-    half-cycle echo must not double the rate)."""
+    A run scores its rounds less half its empty cycles (a cycle of half the length takes
+    in a return or two but leaves every other cycle empty; a missed round is common, so
+    an empty cycle weighs less than a round found), ties go to fewer empty cycles,
+    then to the longer cycle (a steady half-cycle echo must not double the rate)."""
     sure = [k for k in idx if flags[k]]
     for base in [sure, idx] if len(sure) >= 3 and len(sure) < len(idx) else [idx]:
-        best: tuple[int, int, float, list[int]] | None = None
+        best: tuple[float, int, float, list[int]] | None = None
         for start in range(len(base)):
-            near = base[start : start + 5]  # the cycle is one of the next few intervals
-            steps = {times[b] - times[a] for a, b in zip(near, near[1:], strict=False)}
+            # the cycle is an interval between two of the next few shots (not only
+            # successive ones: a stray return may sit between two rounds)
+            near = base[start : start + 5]
+            steps = {times[b] - times[a] for j, a in enumerate(near) for b in near[j + 1 :]}
             for period in (p for p in steps if 0 < p <= AUTO_MAX_PERIOD_S):
                 chain, cycles = _walk(times, base[start:], period)
-                key = (len(chain), -(cycles - len(chain) + 1), period, chain)
+                empty = cycles - len(chain) + 1
+                key = (len(chain) - empty / 2, -empty, period, chain)
                 span = times[chain[-1]] - times[chain[0]]
                 if (
                     cycles
@@ -328,7 +333,7 @@ def _steady_chain(
                     best = key
         if best is not None:
             chain = best[3]
-            period = (times[chain[-1]] - times[chain[0]]) / (best[0] - 1 - best[1])
+            period = (times[chain[-1]] - times[chain[0]]) / (len(chain) - 1 - best[1])
             return _extend(times, idx, chain, period)
     return None
 
