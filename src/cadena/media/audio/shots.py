@@ -310,11 +310,11 @@ def _steady_chain(
     else among all; the run is then extended over the other shots on the same cycle.
     A run scores its rounds less half its empty cycles (a cycle of half the length takes
     in a return or two but leaves every other cycle empty; a missed round is common, so
-    an empty cycle weighs less than a round found), ties go to fewer empty cycles,
-    then to the longer cycle (a steady half-cycle echo must not double the rate)."""
+    an empty cycle weighs less than a round found), ties go to more rounds, then to
+    the longer cycle (a steady half-cycle echo must not double the rate)."""
     sure = [k for k in idx if flags[k]]
     for base in [sure, idx] if len(sure) >= 3 and len(sure) < len(idx) else [idx]:
-        best: tuple[float, int, float, list[int]] | None = None
+        best: tuple[float, int, float, list[int], int] | None = None
         for start in range(len(base)):
             # the cycle is an interval between two of the next few shots (not only
             # successive ones: a stray return may sit between two rounds)
@@ -323,7 +323,7 @@ def _steady_chain(
             for period in (p for p in steps if 0 < p <= AUTO_MAX_PERIOD_S):
                 chain, cycles = _walk(times, base[start:], period)
                 empty = cycles - len(chain) + 1
-                key = (len(chain) - empty / 2, -empty, period, chain)
+                key = (len(chain) - empty / 2, len(chain), period, chain, cycles)
                 span = times[chain[-1]] - times[chain[0]]
                 if (
                     cycles
@@ -332,9 +332,8 @@ def _steady_chain(
                 ):
                     best = key
         if best is not None:
-            chain = best[3]
-            period = (times[chain[-1]] - times[chain[0]]) / (len(chain) - 1 - best[1])
-            return _extend(times, idx, chain, period)
+            chain, cycles = best[3], best[4]
+            return _extend(times, idx, chain, (times[chain[-1]] - times[chain[0]]) / cycles)
     return None
 
 
