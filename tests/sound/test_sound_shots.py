@@ -132,6 +132,18 @@ def test_burst_cycle_from_its_crack_paired_rounds_not_half_cycle_returns() -> No
     assert out[0].shots == 15  # the returns stay in the burst, outside its rate
 
 
+def test_burst_with_every_other_round_crack_paired_keeps_its_cycle() -> None:
+    # 944 rounds/min, cracks found for every other round only (seed 31 scene 14): the
+    # uncracked shots between are as loud as the rest, so they are rounds, not returns
+    times = [6.656 + 0.0635 * k for k in range(9)]
+    paired = [k % 2 == 0 for k in range(9)]
+    out = _auto(bursts(times, paired, [-7.0 + 0.3 * (k % 3) for k in range(9)]))
+    assert len(out) == 1 and out[0].rate_rpm == pytest.approx(60 / 0.0635, rel=0.01)
+    # the same with the uncracked shots 3 dB weaker: returns, the burst at half the rate
+    out = _auto(bursts(times, paired, [-7.0 - 3.0 * (k % 2) for k in range(9)]))
+    assert len(out) == 1 and out[0].rate_rpm == pytest.approx(30 / 0.0635, rel=0.01)
+
+
 def test_burst_returns_told_by_level_when_crack_paired_too() -> None:
     # every round and its return crack-paired (seed 11 scene 3): the return ~2 dB weaker
     rounds = [1.930 + 0.097 * k for k in range(6)]

@@ -241,7 +241,7 @@ def bursts(
     loose: list[int] = []
     for cluster in _clusters(times, MAX_SKIP * AUTO_MAX_PERIOD_S):
         rest = cluster
-        while (fit := _steady_chain(times, flags, rest)) is not None:
+        while (fit := _steady_chain(times, flags, rest, levels)) is not None:
             chain, cycles = fit
             first = times[chain[0]]
             if levels is not None:
@@ -302,7 +302,7 @@ def _clusters(times: list[float], gap: float) -> list[list[int]]:
 
 
 def _steady_chain(
-    times: list[float], flags: list[bool], idx: list[int]
+    times: list[float], flags: list[bool], idx: list[int], levels: list[float] | None = None
 ) -> tuple[list[int], int] | None:
     """The best run of ≥3 rounds on one cycle ≤ AUTO_MAX_PERIOD_S, and its cycle count.
 
@@ -333,8 +333,34 @@ def _steady_chain(
                     best = key
         if best is not None:
             chain, cycles = best[3], best[4]
-            return _extend(times, idx, chain, (times[chain[-1]] - times[chain[0]]) / cycles)
+            period = (times[chain[-1]] - times[chain[0]]) / cycles
+            if base is sure and _rounds_between(times, flags, idx, chain, period, levels):
+                continue  # the uncracked shots between are rounds: read the cycle off all
+            return _extend(times, idx, chain, period)
     return None
+
+
+def _rounds_between(
+    times: list[float],
+    flags: list[bool],
+    idx: list[int],
+    chain: list[int],
+    period: float,
+    levels: list[float] | None,
+) -> bool:
+    """Uncracked shots half a cycle after crack-paired rounds, as loud as those: rounds.
+
+    The crack-paired rounds can be every other round of a burst (seed 31 scene 14); a
+    façade's returns half a cycle later are weaker than their round (ALT_MIN_DB or more)."""
+    if levels is None:
+        return False
+    on = {round((times[k] - times[chain[0]]) / period): k for k in chain}
+    mids = []
+    for k in idx:
+        n = (times[k] - times[chain[0]]) / period
+        if not flags[k] and abs(n - int(n) - 0.5) <= GRID_TOL and int(n) in on:
+            mids.append(levels[on[int(n)]] - levels[k])
+    return len(mids) >= 2 and not all(d >= ALT_MIN_DB for d in mids)
 
 
 def _seen_twice(times: list[float], chain: list[int], period: float) -> bool:
