@@ -142,6 +142,9 @@ def test_burst_with_every_other_round_crack_paired_keeps_its_cycle() -> None:
     # the same with the uncracked shots 3 dB weaker: returns, the burst at half the rate
     out = _auto(bursts(times, paired, [-7.0 - 3.0 * (k % 2) for k in range(9)]))
     assert len(out) == 1 and out[0].rate_rpm == pytest.approx(30 / 0.0635, rel=0.01)
+    # or 5 dB louder (the pairing took the returns): still not one weapon's rounds
+    out = _auto(bursts(times, paired, [-7.0 + 5.0 * (k % 2) for k in range(9)]))
+    assert len(out) == 1 and out[0].rate_rpm == pytest.approx(30 / 0.0635, rel=0.01)
 
 
 def test_burst_returns_told_by_level_when_crack_paired_too() -> None:
