@@ -9,7 +9,7 @@ import pytest
 from scipy.signal import resample_poly
 
 from cadena.media.audio.decode import decode
-from cadena.media.audio.distance import BASIS_NWAVE
+from cadena.media.audio.distance import BASIS_NWAVE, estimate_distance
 from cadena.media.audio.encode import write_aac_mp4, write_wav
 from cadena.media.audio.features import SNIPPET_LEAD, SNIPPET_LEN, Features
 from cadena.media.audio.generator import (
@@ -434,3 +434,32 @@ def test_lossy_files_reread_only_where_the_analysis_rate_gave_a_bound(tmp_path: 
         again = reread_at_source_rate(path, feats, fits, 24_000, bullet)
         assert all((a is f) == kept for a, f in zip(again, fits, strict=True))
         assert all(a is not None and a.duration_s == pytest.approx(0.2e-3, rel=0.08) for a in again)
+
+
+def test_analysis_reads_near_nwaves_at_the_files_own_rate(tmp_path: Path) -> None:
+    """`cadena shots` passes the file on: 5.56 mm rounds passing 0.4 m from the phone are
+    only bounded at the analysis rate (b from 0 to ~2 m), resolved from the 48 kHz file."""
+    rng = np.random.default_rng(3)
+    cls = weapon_class("rifle_556x45")
+    src, aim = np.array([120.0, 0.0, 1.5]), np.array([-120.0, 0.4, 0.0])
+    weapon = weapon_sample(rng, cls)
+    ems: list[Emission] = [
+        shot(rng, cls, t, src, aim, 0, 900.0, weapon) for t in burst_times(rng, 0.6, 5, 700.0)
+    ]
+    mic = Mic(np.array([0.0, 0.0, 1.5]), duration_s=2.0, snr_db=15.0, wall_distance_m=None)
+    rec = render(Scene(ems, temperature_c=20.0), mic, np.random.default_rng(4))
+    path = tmp_path / "near.wav"
+    write_wav(path, rec.audio, rec.rate)
+    params = ShotParams(weapon_class="rifle_556x45", temperature_c=20.0)
+    report = analyse(path, params)
+    d = report.distance
+    assert d is not None and d.miss_m is not None and d.basis == BASIS_NWAVE
+    cracks = {e.t: e.features for e in report.events if e.cls == "crack"}
+    pairs = [
+        (e.t - e.crack_t, cracks[e.crack_t])
+        for e in report.events
+        if e.cls == "shot" and e.crack_t in cracks
+    ]
+    alone = estimate_distance(pairs, cls, 20.0, params.onset.rate)  # the snippets only
+    assert alone is not None
+    assert alone.miss[0] == 0.0 < d.miss_m[0] <= 0.4 <= d.miss_m[1] < alone.miss[1]

@@ -27,11 +27,11 @@ class Features:
     energy_db: float  # energy of the first 4 ms (less hurt by clipping than the peak)
     tilt_db: float  # event power above 2 kHz over power below 1 kHz, background removed
     clipped: bool
-    weak: bool = False
+    weak: bool = False  # below the onset threshold: used only where a shot is expected
     # positive-phase duration (ms) between the zero crossings around the first peak;
     # measured only where the event's own first lobe is clipped (0.0 otherwise):
     # clipping stretches the envelope's width but leaves the zero crossings in place
-    phase_ms: float = 0.0  # below the onset threshold: used only where a shot is expected
+    phase_ms: float = 0.0
     # the first samples of the event, kept for a later N-wave fit (nwave.py) if the
     # event turns out to be a bullet's crack; starts SNIPPET_LEAD samples before t
     snippet: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32), repr=False)

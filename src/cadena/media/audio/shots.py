@@ -410,13 +410,18 @@ def _single_burst(ts: list[float]) -> Burst:
 
 
 def distance(
-    dt: float | None, pairs: list[tuple[float, Features]], params: ShotParams
+    dt: float | None,
+    pairs: list[tuple[float, Features]],
+    params: ShotParams,
+    source: Source | None = None,
 ) -> Distance | None:
-    """Distance interval to the shooter from crack–blast pairs (distance.py)."""
+    """Distance interval to the shooter from crack–blast pairs (distance.py); with the
+    analysed file as `source`, N-waves are read again at the file's own rate where that
+    says more."""
     if dt is None or not pairs:
         return None
     cls = weapon_class(params.weapon_class)
-    est = estimate_distance(pairs, cls, params.temperature_c, params.onset.rate)
+    est = estimate_distance(pairs, cls, params.temperature_c, params.onset.rate, source)
     if est is None:
         return None
     return Distance(
@@ -443,6 +448,7 @@ def analyse_features(
     duration_s: float,
     report: DecodeReport,
     env: np.ndarray | None = None,
+    source: Source | None = None,
 ) -> ShotReport:
     events, dt = classify(feats)
     shots = [e for e in events if e.cls == "shot"]
@@ -459,7 +465,7 @@ def analyse_features(
             [e.crack_t is not None for e in shots],
             [e.features.energy_db for e in shots],
         ),
-        distance=distance(dt, pairs, params),
+        distance=distance(dt, pairs, params, source),
         duration_s=duration_s,
         params=params,
         decode=report,
@@ -485,7 +491,7 @@ def analyse(
     if progress is not None:
         chunks = _reporting(chunks, p.onset.rate, progress)
     feats, env = stream_features(chunks, p, total)
-    return analyse_features(feats, p, total[0] if total else 0.0, report, env)
+    return analyse_features(feats, p, total[0] if total else 0.0, report, env, source)
 
 
 def _reporting(
