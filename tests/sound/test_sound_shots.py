@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cadena.media.audio.bursts import bursts
 from cadena.media.audio.classify import classify
 from cadena.media.audio.encode import write_aac_mp4, write_wav
 from cadena.media.audio.features import Features
@@ -24,7 +25,7 @@ from cadena.media.audio.generator import (
     weapon_sample,
 )
 from cadena.media.audio.physics import crack_thump_distance, speed_of_sound
-from cadena.media.audio.shots import ShotParams, analyse, bursts
+from cadena.media.audio.shots import ShotParams, analyse
 from cadena.media.audio.weapons import weapon_class, weapon_classes
 
 
