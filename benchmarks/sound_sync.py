@@ -33,8 +33,7 @@ from typing import Any
 import numpy as np
 
 from cadena.media.audio.decode import decode, iter_chunks
-from cadena.media.audio.encode import write_aac_mp4
-from cadena.media.audio.generator import Recording, multi_mic_scene, render
+from cadena.media.audio.generator import Recording, multi_mic_scene, phone_files
 from cadena.media.audio.shots import ShotParams, analyse
 from cadena.media.audio.sync import ENV_RATE, Heard, envelopes_from_chunks, sync_heard
 
@@ -127,11 +126,7 @@ def _scene(folder: Path, seed: int, s: int) -> Scene:
     travel-time part of each offset (phones 1 and 2 against phone 0)."""
     rng = np.random.default_rng(seed + s)
     scene, mics = multi_mic_scene(rng, n_mics=3, duration_s=12.0)
-    recs = [render(scene, m, rng) for m in mics]
-    paths = []
-    for k, rec in enumerate(recs):
-        paths.append(folder / f"s{s}_{k}.m4a")
-        write_aac_mp4(paths[-1], rec.audio, rec.rate, bitrate=48_000)
+    recs, paths = phone_files(folder, f"s{s}_", scene, mics, rng)
     items = [_heard(p) for p in paths]
     x0 = decode(paths[0], 8_000)
     truths: dict[int, float] = {}

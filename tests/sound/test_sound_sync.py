@@ -6,12 +6,13 @@ from pathlib import Path
 
 import numpy as np
 
-from cadena.media.audio.encode import write_aac_mp4, write_wav
+from cadena.media.audio.encode import write_wav
 from cadena.media.audio.generator import (
     Recording,
     SceneSpec,
     crowd,
     multi_mic_scene,
+    phone_files,
     random_scene,
     render,
     traffic,
@@ -53,11 +54,7 @@ def _gunfire_offset(a: Recording, b: Recording) -> float:
 def test_three_phones_of_one_scene(tmp_path: Path) -> None:
     rng = np.random.default_rng(4)
     scene, mics = multi_mic_scene(rng, n_mics=3, duration_s=8.0)
-    recs = [render(scene, m, rng) for m in mics]
-    paths = []
-    for k, rec in enumerate(recs):
-        paths.append(tmp_path / f"phone{k}.m4a")
-        write_aac_mp4(paths[-1], rec.audio, rec.rate, bitrate=48_000)
+    recs, paths = phone_files(tmp_path, "phone", scene, mics, rng)
     report = _sync(paths)
     for off in report.offsets[1:]:
         assert off.offset_s is not None, off

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from scipy.signal import resample_poly
 
-from cadena.media.audio.encode import codec_roundtrip
+from cadena.media.audio.encode import codec_roundtrip, write_aac_mp4
 from cadena.media.audio.physics import (
     friedlander,
     n_wave,
@@ -679,6 +680,18 @@ def multi_mic_scene(
         )
         mics.append(mic)
     return scene, mics
+
+
+def phone_files(
+    folder: Path, stem: str, scene: Scene, mics: list[Mic], rng: np.random.Generator
+) -> tuple[list[Recording], list[Path]]:
+    """What each phone of a multi-phone scene records, written as AAC in MP4 files
+    `<stem><k>.m4a` in `folder` (as a phone or a messaging app would keep it)."""
+    recs = [render(scene, m, rng) for m in mics]
+    paths = [folder / f"{stem}{k}.m4a" for k in range(len(recs))]
+    for rec, path in zip(recs, paths, strict=True):
+        write_aac_mp4(path, rec.audio, rec.rate, bitrate=48_000)
+    return recs, paths
 
 
 def gunfire_soundtrack(
