@@ -35,7 +35,7 @@ from cadena.media.audio.distance import (
     reread_at_source_rate,
 )
 from cadena.media.audio.encode import write_aac_mp4, write_wav
-from cadena.media.audio.features import SNIPPET_LEAD, Features
+from cadena.media.audio.features import SNIPPET_LEAD
 from cadena.media.audio.generator import (
     Label,
     Mic,
@@ -47,7 +47,7 @@ from cadena.media.audio.generator import (
 )
 from cadena.media.audio.nwave import nwave_duration
 from cadena.media.audio.physics import crack_thump_distance, speed_of_sound, whitham_n_wave
-from cadena.media.audio.shots import Distance, ShotParams, ShotReport, analyse
+from cadena.media.audio.shots import Distance, ShotParams, ShotReport, analyse, crack_pairs
 from cadena.media.audio.weapons import weapon_classes
 
 TOL = 0.010
@@ -332,16 +332,6 @@ def _nwave_errors(
     return out
 
 
-def _pairs(rep: ShotReport) -> list[tuple[float, Features]]:
-    """The crack–blast pairs the analysis gave distance.py (shots.analyse_features)."""
-    cracks = {e.t: e.features for e in rep.events if e.cls == "crack"}
-    return [
-        (e.t - e.crack_t, cracks[e.crack_t])
-        for e in rep.events
-        if e.cls == "shot" and e.crack_t is not None and e.crack_t in cracks
-    ]
-
-
 @dataclass
 class _Row:
     errs: list[float]
@@ -397,9 +387,9 @@ def distances(n: int, seed: int, folder: Path) -> None:
             rate = params.onset.rate
             # the analysis read N-waves again at the file's rate (rep.distance); timed here
             # once more for its cost, beside the reading at the analysis rate alone
-            estimate_distance(_pairs(rep), cls, rec.temperature_c, rate, source=path)
+            estimate_distance(crack_pairs(rep.events), cls, rec.temperature_c, rate, source=path)
             t2 = time.process_time()
-            lo_est = estimate_distance(_pairs(rep), cls, rec.temperature_c, rate)
+            lo_est = estimate_distance(crack_pairs(rep.events), cls, rec.temperature_c, rate)
             cpu[0] += t1 - t0
             cpu[1] += max(0.0, (t2 - t1) - (time.process_time() - t2))
             right = _pairing(rep, shots)

@@ -32,7 +32,7 @@ from cadena.media.audio.physics import (
     speed_of_sound,
     whitham_n_wave,
 )
-from cadena.media.audio.shots import ShotParams, analyse
+from cadena.media.audio.shots import ShotParams, analyse, crack_pairs
 from cadena.media.audio.weapons import weapon_class
 
 
@@ -162,20 +162,45 @@ def test_clipped_nwave_fitted_with_clipped_templates(tmp_path: Path) -> None:
     assert abs(float(np.median(ratios)) - 1.0) <= 0.03, ratios
 
 
+def _burst_wav(
+    path: Path,
+    weapon: str,
+    mic: Mic,
+    *,
+    far: float,
+    miss: float,
+    speed: float,
+    rpm: float,
+    seed: int,
+) -> Path:
+    """A burst of five rounds (20 °C) fired from `far` m along the x axis, passing `miss` m
+    from the phone at the origin, at `speed` m/s and `rpm` rounds a minute, as a WAV file."""
+    rng = np.random.default_rng(seed)
+    cls = weapon_class(weapon)
+    src, aim = np.array([far, 0.0, 1.5]), np.array([-far, miss, 0.0])
+    kind = weapon_sample(rng, cls)
+    ems: list[Emission] = [
+        shot(rng, cls, t, src, aim, 0, speed, kind) for t in burst_times(rng, 0.6, 5, rpm)
+    ]
+    rec = render(Scene(ems, temperature_c=20.0), mic, np.random.default_rng(seed + 1))
+    write_wav(path, rec.audio, rec.rate)
+    return path
+
+
 def test_distance_ten_metres_off_the_line_of_fire(tmp_path: Path) -> None:
     """A burst from 150 m passing 10 m from the phone: the on-line formula is >8 % short;
     the N-wave-corrected estimate is within 10 %, and says what it assumed."""
-    rng = np.random.default_rng(5)
-    cls = weapon_class("rifle_762x39")
-    src, aim = np.array([150.0, 0.0, 1.5]), np.array([-150.0, 10.0, 0.0])
-    weapon = weapon_sample(rng, cls)
-    ems: list[Emission] = [
-        shot(rng, cls, t, src, aim, 0, 670.0, weapon) for t in burst_times(rng, 0.6, 5, 620.0)
-    ]
     mic = Mic(np.array([0.0, 0.0, 1.5]), duration_s=2.5, snr_db=10.0)
-    rec = render(Scene(ems, temperature_c=20.0), mic, np.random.default_rng(6))
-    path = tmp_path / "burst.wav"
-    write_wav(path, rec.audio, rec.rate)
+    path = _burst_wav(
+        tmp_path / "burst.wav",
+        "rifle_762x39",
+        mic,
+        far=150.0,
+        miss=10.0,
+        speed=670.0,
+        rpm=620.0,
+        seed=5,
+    )
     report = analyse(path, ShotParams(weapon_class="rifle_762x39", temperature_c=20.0))
     d = report.distance
     assert d is not None
@@ -439,27 +464,23 @@ def test_lossy_files_reread_only_where_the_analysis_rate_gave_a_bound(tmp_path: 
 def test_analysis_reads_near_nwaves_at_the_files_own_rate(tmp_path: Path) -> None:
     """`cadena shots` passes the file on: 5.56 mm rounds passing 0.4 m from the phone are
     only bounded at the analysis rate (b from 0 to ~2 m), resolved from the 48 kHz file."""
-    rng = np.random.default_rng(3)
-    cls = weapon_class("rifle_556x45")
-    src, aim = np.array([120.0, 0.0, 1.5]), np.array([-120.0, 0.4, 0.0])
-    weapon = weapon_sample(rng, cls)
-    ems: list[Emission] = [
-        shot(rng, cls, t, src, aim, 0, 900.0, weapon) for t in burst_times(rng, 0.6, 5, 700.0)
-    ]
     mic = Mic(np.array([0.0, 0.0, 1.5]), duration_s=2.0, snr_db=15.0, wall_distance_m=None)
-    rec = render(Scene(ems, temperature_c=20.0), mic, np.random.default_rng(4))
-    path = tmp_path / "near.wav"
-    write_wav(path, rec.audio, rec.rate)
+    path = _burst_wav(
+        tmp_path / "near.wav",
+        "rifle_556x45",
+        mic,
+        far=120.0,
+        miss=0.4,
+        speed=900.0,
+        rpm=700.0,
+        seed=3,
+    )
+    cls = weapon_class("rifle_556x45")
     params = ShotParams(weapon_class="rifle_556x45", temperature_c=20.0)
     report = analyse(path, params)
     d = report.distance
     assert d is not None and d.miss_m is not None and d.basis == BASIS_NWAVE
-    cracks = {e.t: e.features for e in report.events if e.cls == "crack"}
-    pairs = [
-        (e.t - e.crack_t, cracks[e.crack_t])
-        for e in report.events
-        if e.cls == "shot" and e.crack_t in cracks
-    ]
+    pairs = crack_pairs(report.events)
     alone = estimate_distance(pairs, cls, 20.0, params.onset.rate)  # the snippets only
     assert alone is not None
     assert alone.miss[0] == 0.0 < d.miss_m[0] <= 0.4 <= d.miss_m[1] < alone.miss[1]

@@ -239,6 +239,17 @@ def distance(
 # --- the analysis ----------------------------------------------------------------------
 
 
+def crack_pairs(events: list[Event]) -> list[tuple[float, Features]]:
+    """(crack–thump interval, the crack's features) of every shot paired with its crack:
+    what the distance estimate rests on."""
+    cracks = {e.t: e.features for e in events if e.cls == "crack"}
+    return [
+        (e.t - e.crack_t, cracks[e.crack_t])
+        for e in events
+        if e.cls == "shot" and e.crack_t is not None and e.crack_t in cracks
+    ]
+
+
 def analyse_features(
     feats: list[Features],
     params: ShotParams,
@@ -249,12 +260,7 @@ def analyse_features(
 ) -> ShotReport:
     events, dt = classify(feats)
     shots = [e for e in events if e.cls == "shot"]
-    cracks = {e.t: e.features for e in events if e.cls == "crack"}
-    pairs = [
-        (e.t - e.crack_t, cracks[e.crack_t])
-        for e in shots
-        if e.crack_t is not None and e.crack_t in cracks
-    ]
+    pairs = crack_pairs(events)
     return ShotReport(
         events=events,
         bursts=bursts(
